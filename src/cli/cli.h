@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared by the iorr subcommands.  Only src/cli prints and exits; messages
+ * have the fixed form "iorr: error: <what>: <why>".
+ */
+#ifndef IORR_CLI_H
+#define IORR_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "iorr/trace.h"
+
+/* Exit statuses of every command (iorr(1)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_DIVERGED = 1,
+	EXIT_ERROR = 2,		/* usage, input or environment error */
+};
+
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "iorr: error: TRACE: at byte N: msg". */
+void cli_trace_error(const char *path, const struct iorr_error *e);
+
+/*
+ * Open @path for reading or print why not.
+ * @return the reader, or NULL (message printed).
+ */
+struct iorr_reader *cli_open_trace(const char *path);
+
+/*
+ * After a full read: warn when the trace was cut off.
+ * @return true if the trace is complete.
+ */
+bool cli_report_truncation(const char *path, const struct iorr_reader *r);
+
+/*
+ * Format the text form of one event into @buf (as `iorr dump` prints it),
+ * times relative to @t0 ns.  @return the full length.
+ */
+size_t cli_format_event(const struct iorr_reader *r,
+			const struct iorr_event *ev, uint64_t t0, char *buf,
+			size_t size);
+
+/* Subcommands: argc/argv start at the command name. */
+int cmd_dump(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
+int cmd_json(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+
+/* true if @arg is -h or --help. */
+bool cli_is_help(const char *arg);
+
+#endif

@@ -1,0 +1,12 @@
+# The iorr command.
+bin_PROGRAMS += iorr
+iorr_SOURCES = \
+	src/cli/common.c \
+	src/cli/dump.c \
+	src/cli/json_cmd.c \
+	src/cli/main.c \
+	src/cli/stat.c \
+	src/trace/json.c
+iorr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+iorr_LDADD = libiorrtrace.la $(JANSSON_LIBS)
+noinst_HEADERS += src/cli/cli.h include/iorr/tracejson.h

@@ -1,0 +1,36 @@
+# Common setup sourced by the shell tests (tests/*/*.sh).
+# Exit status convention (automake): 0 pass, 1 fail, 77 skip, 99 hard error.
+set -u
+
+: "${IORR:=${top_builddir:-.}/iorr}"
+: "${top_srcdir:=.}"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/iorr-test.XXXXXX") || exit 99
+trap 'rm -rf "$TMP"' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+}
+
+need_prog() {
+	command -v "$1" >/dev/null 2>&1 || skip "$1 not installed"
+}
+
+# expect_exit N CMD...: run CMD, fail unless it exits with N.
+expect_exit() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	[ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want"
+}
