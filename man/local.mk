@@ -5,6 +5,7 @@ dist_man_MANS += \
 	man/iorr.1 \
 	man/iorr-dump.1 \
 	man/iorr-json.1 \
+	man/iorr-replay.1 \
 	man/iorr-stat.1 \
 	man/iorr-trace.5
 EXTRA_DIST += scripts/gen-op-table scripts/op-table.c \

@@ -5,8 +5,10 @@ iorr_SOURCES = \
 	src/cli/dump.c \
 	src/cli/json_cmd.c \
 	src/cli/main.c \
+	src/cli/replay.c \
 	src/cli/stat.c \
 	src/trace/json.c
 iorr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-iorr_LDADD = libiorrtrace.la $(JANSSON_LIBS)
+iorr_LDADD = libiorrreplay.la libiorrtrace.la $(JANSSON_LIBS) \
+	$(URING_LIBS) $(AIO_LIBS) -lpthread
 noinst_HEADERS += src/cli/cli.h include/iorr/tracejson.h

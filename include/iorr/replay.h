@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iorr replay engine: sandboxed, checked re-execution of a trace.
+ *
+ * The engine loads a trace, materializes its initial state under a sandbox
+ * root, re-issues every recorded call from one replay thread per recorded
+ * thread (sync calls, libaio, io_uring), and checks the outcome with three
+ * oracles: per-op results, per-read content hashes and the final state of
+ * every touched file.  Divergences are classified with a content model of
+ * the recorded execution (src/replay/model.c) as impossible outcomes or
+ * order-dependent ones.  See iorr-replay(1) for the semantics.
+ *
+ * The engine never prints or exits: functions return 0 or -errno and fill
+ * a message buffer; the report is a data structure the CLI formats.
+ */
+#ifndef IORR_REPLAY_H
+#define IORR_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iorr/trace.h"
+
+enum iorr_replay_order {
+	IORR_ORDER_RECORDED,	/* global seq order, one op at a time */
+	IORR_ORDER_FREE,	/* concurrent, happens-before enforced */
+};
+
+enum iorr_replay_timing {
+	IORR_TIMING_ASAP,
+	IORR_TIMING_RECORDED,	/* issue at the recorded offsets (scaled) */
+};
+
+/* Progress callback: events done of total; called from replay threads. */
+typedef void (*iorr_replay_progress_fn)(void *arg, uint64_t done,
+					uint64_t total);
+
+struct iorr_replay_opts {
+	const char *trace;		/* path of the trace */
+	const char *root;		/* sandbox root; NULL: a new temp dir */
+	bool keep;			/* keep a temporary root afterwards */
+	const char *scratch;		/* "ext4[:mkfs opts]" etc., or NULL */
+	bool allow_missing_initial;
+	enum iorr_replay_order order;
+	enum iorr_replay_timing timing;
+	double timing_scale;		/* 1.0 for recorded, F for scale:F */
+	iorr_replay_progress_fn progress;
+	void *progress_arg;
+};
+
+/* Kinds of divergence. */
+enum iorr_div_kind {
+	IORR_DIV_RESULT,	/* return value or errno differs */
+	IORR_DIV_READ,		/* bytes read differ (hash) */
+	IORR_DIV_FINAL,		/* final size, mode or content differs */
+	IORR_DIV_REFUSED,	/* the sandbox refused the op's path */
+	IORR_DIV_FAILED,	/* the replay could not issue the op */
+};
+
+/* Classification by the content model. */
+enum iorr_div_class {
+	IORR_DIV_IMPOSSIBLE,	/* no legal execution of the schedule gives it */
+	IORR_DIV_ORDER,		/* legal for the schedule, unlike the recording */
+	IORR_DIV_UNCLASSIFIED,	/* the model cannot tell (content unknown) */
+};
+
+/* Bytes around the first difference, for a hexdump. */
+#define IORR_DIV_WINDOW 64
+
+struct iorr_divergence {
+	enum iorr_div_kind kind;
+	enum iorr_div_class cls;
+	uint64_t seq;		/* the op observed (UINT64_MAX: final state) */
+	uint64_t writer_seq;	/* op that should have produced the bytes,
+				 * UINT64_MAX: initial content or none */
+	char *path;		/* file (sandbox path), or NULL */
+	uint64_t off, len;	/* byte range in the file the op touched */
+	int64_t want_result, got_result;
+	int want_err, got_err;
+	bool have_bytes;	/* the window below is filled */
+	uint64_t diff_off;	/* file offset of the first differing byte */
+	uint64_t win_off;	/* file offset of want[0] / got[0] */
+	uint32_t win_len;	/* bytes in the windows */
+	uint8_t want[IORR_DIV_WINDOW], got[IORR_DIV_WINDOW];
+	char what[512];		/* one-line explanation */
+};
+
+struct iorr_replay_report {
+	uint64_t events;	/* in the trace */
+	uint64_t executed;	/* ops issued */
+	uint64_t skipped;	/* ops not replayable, not issued (listed) */
+	uint64_t reads_checked, reads_unchecked;
+	uint64_t finals_checked;
+	uint64_t ndiv, nimpossible, norder;
+	struct iorr_divergence *divs;
+	uint64_t elapsed_ns;
+	/* recorded timing: issue-time skew against the recorded offsets */
+	bool have_skew;
+	uint64_t skew_p50, skew_p99, skew_max;
+	/* Notes on what the checks could not cover, one line each. */
+	size_t nlimits;
+	char **limits;
+	const char *root;	/* the sandbox root used */
+	bool root_kept;
+};
+
+struct iorr_replay;
+
+/*
+ * Load the trace named by @o->trace (the whole trace, events with their
+ * vectors), check that it is replayable with @o, and prepare the sandbox.
+ * @return 0 and *@out, or -errno with a message in @msg (a replay that
+ * cannot start: exit status 2).
+ */
+int iorr_replay_prepare(const struct iorr_replay_opts *o,
+			struct iorr_replay **out, char *msg, size_t msglen);
+
+/*
+ * Run the prepared replay and check it.  The report stays valid until
+ * iorr_replay_free().  @return 0 when the replay ran (divergences or not:
+ * see the report), or -errno with a message (exit status 2).
+ */
+int iorr_replay_run(struct iorr_replay *rp, const struct iorr_replay_report
+		    **report, char *msg, size_t msglen);
+
+/* The reader (path, thread and blob lookups for the report's events). */
+const struct iorr_reader *iorr_replay_reader(const struct iorr_replay *rp);
+
+/* @return the recorded event with sequence @seq, or NULL. */
+const struct iorr_event *iorr_replay_event(const struct iorr_replay *rp,
+					   uint64_t seq);
+
+/* Start time of the first event (for relative times). */
+uint64_t iorr_replay_t0(const struct iorr_replay *rp);
+
+/* Remove the sandbox (unless kept), unmount a scratch fs, free everything. */
+void iorr_replay_free(struct iorr_replay *rp);
+
+const char *iorr_div_kind_name(enum iorr_div_kind k);
+const char *iorr_div_class_name(enum iorr_div_class c);
+
+#endif /* IORR_REPLAY_H */

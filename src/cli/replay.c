@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iorr replay: replay a trace in a sandbox and report divergences
+ * (iorr-replay(1)).  The engine is include/iorr/replay.h; this file parses
+ * options and formats the report as text or JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "iorr/replay.h"
+#include "iorr/xlat.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: iorr replay [OPTIONS] TRACE\n"
+		"\n"
+		"Replay TRACE in a sandbox and check every result, every read\n"
+		"and the final state of every touched file against the\n"
+		"recording.\n"
+		"\n"
+		"  --root DIR              replay under DIR (default: a new\n"
+		"                          temporary directory, removed after)\n"
+		"  --keep                  keep the temporary root\n"
+		"  --scratch FS[:MKFS_OPTS] replay on a fresh loop filesystem\n"
+		"                          (btrfs, xfs, ext4; root only)\n"
+		"  --allow-missing-initial replay files whose initial content\n"
+		"                          the trace lacks\n"
+		"  --order recorded|free   one op at a time in recorded order\n"
+		"                          (default), or concurrently with the\n"
+		"                          happens-before edges enforced\n"
+		"  --timing asap|recorded|scale:F\n"
+		"                          pace issue times (default asap)\n"
+		"  --json                  the report as JSON\n"
+		"  -h, --help              this text\n"
+		"\n"
+		"Exit status: 0 nothing diverged, 1 a divergence was found,\n"
+		"2 usage, input or environment error.\n");
+}
+
+/* ---- progress ------------------------------------------------------ */
+
+struct progress {
+	uint64_t start;
+	_Atomic uint64_t last;
+	_Atomic int shown;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void progress_cb(void *arg, uint64_t done, uint64_t total)
+{
+	struct progress *p = arg;
+	uint64_t now = mono_ns(), last = atomic_load(&p->last);
+
+	/* only after a second, at most ten times a second */
+	if (now - p->start < 1000000000ull || now - last < 100000000ull)
+		return;
+	if (!atomic_compare_exchange_strong(&p->last, &last, now))
+		return;
+	atomic_store(&p->shown, 1);
+	fprintf(stderr, "\riorr: replay: %" PRIu64 "/%" PRIu64 " ops (%u%%)",
+		done, total, total ? (unsigned)(done * 100 / total) : 100);
+}
+
+/* ---- report -------------------------------------------------------- */
+
+static char *shell_quote_argv(int argc, char **argv)
+{
+	size_t cap = 16;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		cap += strlen(argv[i]) * 4 + 3;
+	s = malloc(cap);
+	if (!s)
+		return NULL;
+	strcpy(s, "iorr");
+	size_t o = strlen(s);
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool plain = a[0] != '\0';
+
+		for (const char *p = a; *p; p++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNO"
+				    "PQRSTUVWXYZ0123456789-_./:=,+@%", *p))
+				plain = false;
+		s[o++] = ' ';
+		if (plain) {
+			strcpy(s + o, a);
+			o += strlen(a);
+			continue;
+		}
+		s[o++] = '\'';
+		for (const char *p = a; *p; p++) {
+			if (*p == '\'') {
+				memcpy(s + o, "'\\''", 4);
+				o += 4;
+			} else {
+				s[o++] = *p;
+			}
+		}
+		s[o++] = '\'';
+		s[o] = '\0';
+	}
+	s[o] = '\0';
+	return s;
+}
+
+static void hexline(FILE *f, const char *label, const uint8_t *b,
+		    uint64_t off, uint32_t n, const uint8_t *other)
+{
+	for (uint32_t k = 0; k < n; k += 16) {
+		fprintf(f, "    %-9s %08" PRIx64 " ", k ? "" : label, off + k);
+		for (uint32_t j = k; j < k + 16; j++) {
+			if (j < n)
+				fprintf(f, "%c%02x", other[j] != b[j] ? '*' : ' ',
+					b[j]);
+			else
+				fputs("   ", f);
+		}
+		fputs("  |", f);
+		for (uint32_t j = k; j < k + 16 && j < n; j++)
+			fputc(b[j] >= 0x20 && b[j] < 0x7f ? b[j] : '.', f);
+		fputs("|\n", f);
+	}
+}
+
+static void event_line(const struct iorr_replay *rp, uint64_t seq, char *buf,
+		       size_t len)
+{
+	const struct iorr_event *ev = iorr_replay_event(rp, seq);
+
+	if (!ev) {
+		snprintf(buf, len, "(none)");
+		return;
+	}
+	cli_format_event(iorr_replay_reader(rp), ev, iorr_replay_t0(rp), buf,
+			 len);
+}
+
+static void errstr(char *buf, size_t len, int64_t res, int err)
+{
+	const char *n = err ? iorr_errno_name(err) : NULL;
+
+	if (err > 4095)
+		snprintf(buf, len, "refused by the sandbox");
+	else if (err)
+		snprintf(buf, len, "%" PRId64 " %s", res, n ? n : "E?");
+	else
+		snprintf(buf, len, "%" PRId64, res);
+}
+
+static void print_text(FILE *f, const char *trace, const char *cmdline,
+		       const struct iorr_replay *rp,
+		       const struct iorr_replay_report *r)
+{
+	char line[8192];
+
+	for (uint64_t k = 0; k < r->ndiv; k++) {
+		const struct iorr_divergence *d = &r->divs[k];
+
+		fprintf(f, "divergence %" PRIu64 ": %s outcome: %s", k + 1,
+			d->cls == IORR_DIV_IMPOSSIBLE ? "impossible" :
+			d->cls == IORR_DIV_ORDER ? "order-dependent" :
+			"unclassified", iorr_div_kind_name(d->kind));
+		if (d->path)
+			fprintf(f, " of %s", d->path);
+		if (d->path && d->kind != IORR_DIV_FINAL && d->len)
+			fprintf(f, " bytes %" PRIu64 "..%" PRIu64, d->off,
+				d->off + d->len - 1);
+		fputc('\n', f);
+		fprintf(f, "  %s\n", d->what);
+		if (d->seq != UINT64_MAX) {
+			char a[64], b[64];
+
+			event_line(rp, d->seq, line, sizeof(line));
+			fprintf(f, "  observed: %s\n", line);
+			if (d->kind == IORR_DIV_RESULT ||
+			    d->kind == IORR_DIV_REFUSED) {
+				errstr(a, sizeof(a), d->got_result,
+				       d->got_err);
+				errstr(b, sizeof(b), d->want_result,
+				       d->want_err);
+				fprintf(f, "  result: replay %s, recorded %s\n",
+					a, b);
+			}
+		}
+		if (d->have_bytes) {
+			if (d->writer_seq != UINT64_MAX) {
+				event_line(rp, d->writer_seq, line,
+					   sizeof(line));
+				fprintf(f, "  expected bytes from: %s\n", line);
+			} else {
+				fprintf(f, "  expected bytes from: the initial "
+					"state\n");
+			}
+			fprintf(f, "  first difference at byte %" PRIu64
+				" (* marks differing bytes):\n", d->diff_off);
+			hexline(f, "expected", d->want, d->win_off,
+				d->win_len, d->got);
+			hexline(f, "actual", d->got, d->win_off, d->win_len,
+				d->want);
+		}
+	}
+	for (size_t k = 0; k < r->nlimits; k++)
+		fprintf(f, "note: %s\n", r->limits[k]);
+	if (r->have_skew)
+		fprintf(f, "timing: issue skew p50 %" PRIu64 " us, p99 %" PRIu64
+			" us, max %" PRIu64 " us\n", r->skew_p50 / 1000,
+			r->skew_p99 / 1000, r->skew_max / 1000);
+	if (r->ndiv)
+		fprintf(f, "reproduce: %s\n", cmdline);
+	fprintf(f, "%s: %s: %" PRIu64 " divergence%s (%" PRIu64 " impossible, "
+		"%" PRIu64 " order-dependent); %" PRIu64 " ops replayed, %"
+		PRIu64 " reads and %" PRIu64 " final states checked in %"
+		PRIu64 ".%03" PRIu64 " s\n",
+		r->ndiv ? "DIVERGED" : "OK", trace, r->ndiv,
+		r->ndiv == 1 ? "" : "s", r->nimpossible, r->norder,
+		r->executed, r->reads_checked, r->finals_checked,
+		r->elapsed_ns / UINT64_C(1000000000),
+		r->elapsed_ns / UINT64_C(1000000) % 1000);
+}
+
+static json_t *hex_json(const uint8_t *b, uint32_t n)
+{
+	char s[IORR_DIV_WINDOW * 2 + 1];
+
+	for (uint32_t k = 0; k < n; k++)
+		snprintf(s + 2 * k, 3, "%02x", b[k]);
+	s[2 * n] = '\0';
+	return json_string(s);
+}
+
+static int print_json(FILE *f, const char *trace, const char *cmdline,
+		      const struct iorr_replay *rp,
+		      const struct iorr_replay_report *r)
+{
+	json_t *o = json_object(), *divs = json_array(), *lim = json_array();
+	char line[8192];
+
+	if (!o || !divs || !lim)
+		return -ENOMEM;
+	json_object_set_new(o, "trace", json_string(trace));
+	json_object_set_new(o, "verdict", json_string(r->ndiv ? "diverged" :
+						      "ok"));
+	json_object_set_new(o, "events", json_integer((json_int_t)r->events));
+	json_object_set_new(o, "executed",
+			    json_integer((json_int_t)r->executed));
+	json_object_set_new(o, "skipped", json_integer((json_int_t)r->skipped));
+	json_object_set_new(o, "reads_checked",
+			    json_integer((json_int_t)r->reads_checked));
+	json_object_set_new(o, "reads_unchecked",
+			    json_integer((json_int_t)r->reads_unchecked));
+	json_object_set_new(o, "finals_checked",
+			    json_integer((json_int_t)r->finals_checked));
+	json_object_set_new(o, "impossible",
+			    json_integer((json_int_t)r->nimpossible));
+	json_object_set_new(o, "order_dependent",
+			    json_integer((json_int_t)r->norder));
+	json_object_set_new(o, "elapsed_ns",
+			    json_integer((json_int_t)r->elapsed_ns));
+	json_object_set_new(o, "command", json_string(cmdline));
+	for (uint64_t k = 0; k < r->ndiv; k++) {
+		const struct iorr_divergence *d = &r->divs[k];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "kind",
+				    json_string(iorr_div_kind_name(d->kind)));
+		json_object_set_new(j, "class",
+				    json_string(iorr_div_class_name(d->cls)));
+		json_object_set_new(j, "what", json_string(d->what));
+		if (d->path)
+			json_object_set_new(j, "path", json_string(d->path));
+		json_object_set_new(j, "off", json_integer((json_int_t)d->off));
+		json_object_set_new(j, "len", json_integer((json_int_t)d->len));
+		if (d->seq != UINT64_MAX) {
+			json_object_set_new(j, "seq",
+					    json_integer((json_int_t)d->seq));
+			event_line(rp, d->seq, line, sizeof(line));
+			json_object_set_new(j, "op", json_string(line));
+			json_object_set_new(j, "result", json_integer(
+						    d->got_result));
+			json_object_set_new(j, "errno", json_integer(
+						    d->got_err));
+			json_object_set_new(j, "recorded_result", json_integer(
+						    d->want_result));
+			json_object_set_new(j, "recorded_errno", json_integer(
+						    d->want_err));
+		}
+		if (d->have_bytes) {
+			if (d->writer_seq != UINT64_MAX) {
+				json_object_set_new(j, "writer_seq",
+					json_integer((json_int_t)d->writer_seq));
+				event_line(rp, d->writer_seq, line,
+					   sizeof(line));
+				json_object_set_new(j, "writer",
+						    json_string(line));
+			}
+			json_object_set_new(j, "diff_off",
+				json_integer((json_int_t)d->diff_off));
+			json_object_set_new(j, "window_off",
+				json_integer((json_int_t)d->win_off));
+			json_object_set_new(j, "expected",
+					    hex_json(d->want, d->win_len));
+			json_object_set_new(j, "actual",
+					    hex_json(d->got, d->win_len));
+		}
+		json_array_append_new(divs, j);
+	}
+	json_object_set_new(o, "divergences", divs);
+	for (size_t k = 0; k < r->nlimits; k++)
+		json_array_append_new(lim, json_string(r->limits[k]));
+	json_object_set_new(o, "limits", lim);
+	if (r->have_skew) {
+		json_t *s = json_object();
+
+		json_object_set_new(s, "p50_ns",
+				    json_integer((json_int_t)r->skew_p50));
+		json_object_set_new(s, "p99_ns",
+				    json_integer((json_int_t)r->skew_p99));
+		json_object_set_new(s, "max_ns",
+				    json_integer((json_int_t)r->skew_max));
+		json_object_set_new(o, "skew", s);
+	}
+	int k = json_dumpf(o, f, JSON_INDENT(2));
+
+	fputc('\n', f);
+	json_decref(o);
+	return k < 0 ? -EIO : 0;
+}
+
+static int parse_timing(const char *s, struct iorr_replay_opts *o)
+{
+	if (!strcmp(s, "asap")) {
+		o->timing = IORR_TIMING_ASAP;
+		return 0;
+	}
+	if (!strcmp(s, "recorded")) {
+		o->timing = IORR_TIMING_RECORDED;
+		o->timing_scale = 1.0;
+		return 0;
+	}
+	if (!strncmp(s, "scale:", 6)) {
+		char *end;
+		double f = strtod(s + 6, &end);
+
+		if (end == s + 6 || *end || !(f > 0) || f > 1e6)
+			return -EINVAL;
+		o->timing = IORR_TIMING_RECORDED;
+		o->timing_scale = f;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "scratch", required_argument, NULL, 's' },
+		{ "allow-missing-initial", no_argument, NULL, 'm' },
+		{ "order", required_argument, NULL, 'o' },
+		{ "timing", required_argument, NULL, 't' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "jitter", required_argument, NULL, 'J' },
+		{ "flip-conflicts", no_argument, NULL, 'F' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct iorr_replay_opts o = { .timing_scale = 1.0 };
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o.root = optarg;
+			break;
+		case 'k':
+			o.keep = true;
+			break;
+		case 's':
+			o.scratch = optarg;
+			break;
+		case 'm':
+			o.allow_missing_initial = true;
+			break;
+		case 'o':
+			if (!strcmp(optarg, "recorded")) {
+				o.order = IORR_ORDER_RECORDED;
+			} else if (!strcmp(optarg, "free")) {
+				o.order = IORR_ORDER_FREE;
+			} else if (!strcmp(optarg, "random") ||
+				   !strncmp(optarg, "pct:", 4)) {
+				cli_error("--order %s: not supported yet",
+					  optarg);
+				return EXIT_ERROR;
+			} else {
+				cli_error("--order %s: expected recorded or "
+					  "free", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 't':
+			if (parse_timing(optarg, &o) < 0) {
+				cli_error("--timing %s: expected asap, recorded "
+					  "or scale:F (F > 0)", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 'S':
+			cli_error("--seed: not supported yet");
+			return EXIT_ERROR;
+		case 'J':
+			cli_error("--jitter: not supported yet");
+			return EXIT_ERROR;
+		case 'F':
+			cli_error("--flip-conflicts: not supported yet");
+			return EXIT_ERROR;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	o.trace = argv[optind];
+
+	struct progress pr = { .start = mono_ns() };
+
+	if (isatty(2)) {
+		o.progress = progress_cb;
+		o.progress_arg = &pr;
+	}
+	char msg[1024];
+	struct iorr_replay *rp;
+	const struct iorr_replay_report *rep;
+	int ret = EXIT_ERROR;
+	char *cmdline = shell_quote_argv(argc, argv);
+
+	if (iorr_replay_prepare(&o, &rp, msg, sizeof(msg)) < 0) {
+		cli_error("%s", msg);
+		goto out;
+	}
+	int k = iorr_replay_run(rp, &rep, msg, sizeof(msg));
+
+	if (atomic_load(&pr.shown))
+		fputs("\r\033[K", stderr);
+	if (k < 0) {
+		cli_error("%s: replay failed: %s", o.trace, msg);
+		goto out;
+	}
+	if (json ? print_json(stdout, o.trace, cmdline ? cmdline : "", rp,
+			      rep) < 0 : (print_text(stdout, o.trace,
+						     cmdline ? cmdline : "", rp,
+						     rep), 0)) {
+		cli_error("stdout: write failed");
+		goto out;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("stdout: write failed");
+		goto out;
+	}
+	ret = rep->ndiv ? EXIT_DIVERGED : EXIT_OK;
+	for (uint64_t i = 0; i < rep->ndiv; i++) {
+		if (rep->divs[i].kind == IORR_DIV_REFUSED) {
+			cli_error("%s: the sandbox refused paths of this trace "
+				  "(outside the root)", o.trace);
+			ret = EXIT_ERROR;
+			break;
+		}
+	}
+	if (o.keep || o.root)
+		fprintf(stderr, "iorr: replay root kept: %s\n", rep->root);
+out:
+	iorr_replay_free(rp);
+	free(cmdline);
+	return ret;
+}

@@ -1,0 +1,1037 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The synchronous executor: re-issue one recorded call with the recorded
+ * flags, mapped fds and sandboxed paths, buffers at the recorded address
+ * alignment, payloads from the trace's blobs; record the outcome and hand
+ * reads to the oracle.
+ *
+ * Recorded processes are thread groups of the replayer: each has its own
+ * table mapping recorded fd numbers to replay fds, and its own cwd.  fork
+ * copies the table with dup(), so parent and child share open file
+ * descriptions (and offsets) as they did.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "replay/replay_int.h"
+
+#define ALIGN_SPAN 65536u	/* BUF holds the low 16 bits of the address */
+
+void *rp_alloc_aligned(size_t len, uint64_t bufaddr, void **mem)
+{
+	size_t sz = (len + 2 * ALIGN_SPAN - 1) & ~(size_t)(ALIGN_SPAN - 1);
+	void *m = aligned_alloc(ALIGN_SPAN, sz);
+
+	*mem = m;
+	if (!m)
+		return NULL;
+	return (uint8_t *)m + (bufaddr & (ALIGN_SPAN - 1));
+}
+
+void *rp_buf(struct rp_worker *w, size_t len, uint64_t bufaddr)
+{
+	if (len + ALIGN_SPAN > w->bufcap) {
+		void *mem;
+
+		free(w->bufmem);
+		w->bufmem = NULL;
+		w->bufcap = 0;
+		if (!rp_alloc_aligned(len, 0, &mem))
+			return NULL;
+		w->bufmem = mem;
+		w->bufcap = ((len + 2 * ALIGN_SPAN - 1) &
+			     ~(size_t)(ALIGN_SPAN - 1));
+	}
+	return (uint8_t *)w->bufmem + (bufaddr & (ALIGN_SPAN - 1));
+}
+
+uint8_t rp_gen_byte(uint32_t blob, uint64_t off)
+{
+	uint64_t z = ((uint64_t)blob << 40) ^ (off >> 3) ^ 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return (uint8_t)(z >> ((off & 7) * 8));
+}
+
+/*
+ * The bytes a write carries: its blob, or stand-in bytes when the trace
+ * has only the blob's hash (or no payload), past the blob's end zeros.
+ */
+void rp_fill_payload(struct replay *rp, const struct rp_ev *ev, uint8_t *buf,
+		     size_t len)
+{
+	uint64_t data = rp_fu(ev, "data");
+	const struct iorr_blob *b = data ? iorr_reader_blob(rp->r,
+					   (uint32_t)(data - 1)) : NULL;
+	uint32_t id = b ? b->id : (uint32_t)(0x80000000u | ev->e.seq);
+	size_t n = b ? (b->size < len ? (size_t)b->size : len) : len;
+
+	if (b && b->data)
+		memcpy(buf, b->data, n);
+	else
+		for (size_t j = 0; j < n; j++)
+			buf[j] = rp_gen_byte(id, j);
+	if (n < len)
+		memset(buf + n, 0, len - n);
+}
+
+static struct rp_proc *proc_of(struct replay *rp, uint32_t i)
+{
+	return &rp->procs[rp->ev[i].proc];
+}
+
+int rp_fd_get(struct replay *rp, struct rp_proc *p, int32_t rfd)
+{
+	struct rp_fd *f;
+	int fd = -1;
+
+	pthread_mutex_lock(&p->lock);
+	HASH_FIND_INT(p->fds, &rfd, f);
+	if (f)
+		fd = f->fd;
+	pthread_mutex_unlock(&p->lock);
+	return fd;
+}
+
+static char *fd_spath(struct replay *rp, struct rp_proc *p, int32_t rfd)
+{
+	struct rp_fd *f;
+	char *s = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	HASH_FIND_INT(p->fds, &rfd, f);
+	if (f && f->spath)
+		s = strdup(f->spath);
+	pthread_mutex_unlock(&p->lock);
+	return s;
+}
+
+static void fd_drop_locked(struct rp_proc *p, struct rp_fd *f)
+{
+	HASH_DEL(p->fds, f);
+	close(f->fd);
+	free(f->spath);
+	free(f);
+}
+
+/* Map recorded @rfd to replay @fd (closing what it mapped before). */
+static int fdmap_set(struct rp_proc *p, int32_t rfd, int fd, const char *spath,
+		  bool cloexec)
+{
+	struct rp_fd *f = calloc(1, sizeof(*f)), *old;
+
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	f->rfd = rfd;
+	f->fd = fd;
+	f->cloexec = cloexec;
+	f->spath = spath ? strdup(spath) : NULL;
+	pthread_mutex_lock(&p->lock);
+	HASH_FIND_INT(p->fds, &rfd, old);
+	if (old)
+		fd_drop_locked(p, old);
+	HASH_ADD_INT(p->fds, rfd, f);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+static int fd_close(struct rp_proc *p, int32_t rfd)
+{
+	struct rp_fd *f;
+	int ret = -EBADF;
+
+	pthread_mutex_lock(&p->lock);
+	HASH_FIND_INT(p->fds, &rfd, f);
+	if (f) {
+		fd_drop_locked(p, f);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+/* The sandbox path of a recorded (dirfd, path) pair, or NULL (+*err). */
+static char *map_path(struct replay *rp, uint32_t i, int64_t dirfd,
+		      uint64_t pathid, int *err)
+{
+	struct rp_proc *p = proc_of(rp, i);
+	const char *rec = iorr_reader_path(rp->r, (uint32_t)pathid);
+	char *base, *s;
+
+	*err = 0;
+	if (!rec) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	if (rec[0] == '/' || dirfd == AT_FDCWD) {
+		pthread_mutex_lock(&p->lock);
+		base = strdup(p->cwd ? p->cwd : rp->trace_cwd);
+		pthread_mutex_unlock(&p->lock);
+	} else {
+		base = fd_spath(rp, p, (int32_t)dirfd);
+		if (!base) {
+			*err = -EBADF;
+			return NULL;
+		}
+	}
+	s = base ? rp_path_join(base, rec) : NULL;
+	free(base);
+	if (!s)
+		*err = -ENOMEM;
+	return s;
+}
+
+static void set_out(struct replay *rp, uint32_t i, int64_t res, int err)
+{
+	struct rp_out *o = &rp->out[i];
+
+	o->state = RP_DONE;
+	o->result = res;
+	o->err = err;
+}
+
+/* For calls returning -1/errno. */
+static void set_sys(struct replay *rp, uint32_t i, int64_t res)
+{
+	set_out(rp, i, res < 0 ? -1 : res, res < 0 ? errno : 0);
+}
+
+/* For a -errno of our own (a call we could not even issue). */
+static void set_neg(struct replay *rp, uint32_t i, int k)
+{
+	set_out(rp, i, -1, -k);
+}
+
+static void emulate(struct replay *rp, uint32_t i)
+{
+	struct rp_out *o = &rp->out[i];
+
+	o->state = RP_EMULATED;
+	o->result = rp->ev[i].e.result;
+	o->err = (int32_t)rp->ev[i].e.err;
+}
+
+/* Copy a fd table for fork. */
+static int proc_fork(struct replay *rp, uint32_t i, int32_t child)
+{
+	struct rp_proc *p = proc_of(rp, i), *c = NULL;
+	struct rp_fd *f, *tmp;
+
+	for (uint32_t k = 0; k < rp->nprocs; k++)
+		if (rp->procs[k].pid == child)
+			c = &rp->procs[k];
+	if (!c || c == p)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	free(c->cwd);
+	c->cwd = strdup(p->cwd ? p->cwd : rp->trace_cwd);
+	HASH_ITER(hh, p->fds, f, tmp) {
+		int fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+
+		if (fd >= 0)
+			fdmap_set(c, f->rfd, fd, f->spath, f->cloexec);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+static void proc_exec(struct rp_proc *p)
+{
+	struct rp_fd *f, *tmp;
+
+	pthread_mutex_lock(&p->lock);
+	HASH_ITER(hh, p->fds, f, tmp)
+		if (f->cloexec)
+			fd_drop_locked(p, f);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static int do_open(struct rp_worker *w, uint32_t i, int64_t dirfd,
+		   uint64_t path, uint64_t flags, uint64_t mode,
+		   uint64_t resolve)
+{
+	struct replay *rp = w->rp;
+	struct rp_ev *ev = &rp->ev[i];
+	int err;
+	char *s = map_path(rp, i, dirfd, path, &err);
+
+	if (!s) {
+		set_neg(rp, i, err);
+		return 0;
+	}
+	int fl = (int)flags & ~O_CLOEXEC;
+	struct open_how how = {
+		.flags = (uint64_t)(unsigned)fl | O_CLOEXEC,
+		.mode = (fl & (O_CREAT | __O_TMPFILE)) ? mode & 07777 : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+			   (resolve & (RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS |
+				       RESOLVE_CACHED)),
+	};
+	long fd;
+
+	do
+		fd = syscall(SYS_openat2, rp->rootfd, s, &how, sizeof(how));
+	while (fd < 0 && (errno == EAGAIN || errno == EINTR) &&
+	       !(resolve & RESOLVE_CACHED));
+	if (fd < 0) {
+		set_sys(rp, i, -1);
+	} else if (ev->e.result < 0 || ev->e.err) {
+		/* it failed when recorded: do not map a number it never had */
+		close((int)fd);
+		set_out(rp, i, fd, 0);
+	} else {
+		set_out(rp, i, fd, 0);
+		fdmap_set(proc_of(rp, i), (int32_t)ev->e.result, (int)fd, s,
+		       flags & O_CLOEXEC);
+	}
+	free(s);
+	return 0;
+}
+
+/* Parent dir fd and last component of a recorded path (refusals noted). */
+static int map_parent(struct replay *rp, uint32_t i, int64_t dirfd,
+		      uint64_t path, int *pfd, char **name)
+{
+	int err;
+	char *s = map_path(rp, i, dirfd, path, &err);
+
+	*pfd = -1;
+	*name = NULL;
+	if (!s)
+		return err;
+	err = rp_sb_parent(rp, s, pfd, name);
+	free(s);
+	return err;
+}
+
+static int do_ns(struct rp_worker *w, uint32_t i)
+{
+	struct replay *rp = w->rp;
+	struct rp_ev *ev = &rp->ev[i];
+	const uint64_t *f = ev->e.f;
+	int pfd = -1, pfd2 = -1, k = 0;
+	char *name = NULL, *name2 = NULL;
+	long r = -1;
+
+	switch (ev->e.op) {
+	case IORR_OP_rename:
+	case IORR_OP_renameat:
+	case IORR_OP_renameat2: {
+		bool at = ev->e.op != IORR_OP_rename;
+		int64_t d1 = at ? (int64_t)f[0] : AT_FDCWD;
+		int64_t d2 = at ? (int64_t)f[2] : AT_FDCWD;
+		uint64_t p1 = at ? f[1] : f[0], p2 = at ? f[3] : f[1];
+		unsigned fl = ev->e.op == IORR_OP_renameat2 ?
+			      (unsigned)f[4] : 0;
+
+		k = map_parent(rp, i, d1, p1, &pfd, &name);
+		if (!k)
+			k = map_parent(rp, i, d2, p2, &pfd2, &name2);
+		if (!k)
+			r = renameat2(pfd, name, pfd2, name2, fl);
+		break;
+	}
+	case IORR_OP_unlink:
+	case IORR_OP_unlinkat:
+	case IORR_OP_rmdir: {
+		bool at = ev->e.op == IORR_OP_unlinkat;
+
+		k = map_parent(rp, i, at ? (int64_t)f[0] : AT_FDCWD,
+			       at ? f[1] : f[0], &pfd, &name);
+		if (!k)
+			r = unlinkat(pfd, name, ev->e.op == IORR_OP_rmdir ?
+				     AT_REMOVEDIR : at ?
+				     (int)(f[2] & AT_REMOVEDIR) : 0);
+		break;
+	}
+	case IORR_OP_mkdir:
+	case IORR_OP_mkdirat: {
+		bool at = ev->e.op == IORR_OP_mkdirat;
+
+		k = map_parent(rp, i, at ? (int64_t)f[0] : AT_FDCWD,
+			       at ? f[1] : f[0], &pfd, &name);
+		if (!k)
+			r = mkdirat(pfd, name, (mode_t)(at ? f[2] : f[1]));
+		break;
+	}
+	case IORR_OP_link:
+	case IORR_OP_linkat: {
+		bool at = ev->e.op == IORR_OP_linkat;
+		int fl = at ? (int)f[4] : 0;
+		int src;
+
+		/*
+		 * NOTE: linkat() on a path would follow the trace's symlinks
+		 * outside the root (AT_SYMLINK_FOLLOW): resolve the source in
+		 * the root first and link the fd.
+		 */
+		int err;
+		char *s = map_path(rp, i, at ? (int64_t)f[0] : AT_FDCWD,
+				   at ? f[1] : f[0], &err);
+
+		if (!s) {
+			k = err;
+			break;
+		}
+		src = rp_sb_open(rp, s, O_PATH | ((fl & AT_SYMLINK_FOLLOW) ?
+					       0 : O_NOFOLLOW), 0);
+		free(s);
+		if (src < 0) {
+			errno = -src;
+			break;
+		}
+		k = map_parent(rp, i, at ? (int64_t)f[2] : AT_FDCWD,
+			       at ? f[3] : f[1], &pfd2, &name2);
+		if (!k) {
+			r = linkat(src, "", pfd2, name2, AT_EMPTY_PATH);
+			if (r < 0 && (errno == ENOENT || errno == EPERM)) {
+				char proc[64];
+
+				snprintf(proc, sizeof(proc),
+					 "/proc/self/fd/%d", src);
+				r = linkat(AT_FDCWD, proc, pfd2, name2,
+					   AT_SYMLINK_FOLLOW);
+			}
+		}
+		close(src);
+		break;
+	}
+	case IORR_OP_symlink:
+	case IORR_OP_symlinkat: {
+		bool at = ev->e.op == IORR_OP_symlinkat;
+		const char *target = iorr_reader_path(rp->r, (uint32_t)f[0]);
+
+		/* the target is stored as text; it is resolved in the root */
+		k = map_parent(rp, i, at ? (int64_t)f[1] : AT_FDCWD,
+			       at ? f[2] : f[1], &pfd, &name);
+		if (!k)
+			r = symlinkat(target, pfd, name);
+		break;
+	}
+	case IORR_OP_chdir:
+	case IORR_OP_fchdir: {
+		struct rp_proc *p = proc_of(rp, i);
+		int err = 0;
+		char *s = ev->e.op == IORR_OP_chdir ?
+			  map_path(rp, i, AT_FDCWD, f[0], &err) :
+			  fd_spath(rp, p, (int32_t)f[0]);
+
+		if (!s) {
+			k = err ? err : -EBADF;
+			break;
+		}
+		int d = rp_sb_open(rp, s, O_PATH | O_DIRECTORY, 0);
+
+		if (d < 0) {
+			free(s);
+			errno = -d;
+			break;
+		}
+		close(d);
+		pthread_mutex_lock(&p->lock);
+		free(p->cwd);
+		p->cwd = s;
+		pthread_mutex_unlock(&p->lock);
+		r = 0;
+		break;
+	}
+	}
+	if (k == -RP_EREFUSED) {
+		rp->out[i].state = RP_DONE;
+		rp->out[i].result = -1;
+		rp->out[i].err = RP_EREFUSED;
+	} else if (k < 0) {
+		set_neg(rp, i, k);
+	} else {
+		set_sys(rp, i, r);
+	}
+	if (pfd >= 0)
+		close(pfd);
+	if (pfd2 >= 0)
+		close(pfd2);
+	free(name);
+	free(name2);
+	return 0;
+}
+
+/* Build iovecs over one contiguous buffer of the vector's total length. */
+static struct iovec *make_iov(const struct rp_ev *ev, uint8_t *buf,
+			      size_t *total)
+{
+	struct iovec *iov = calloc(ev->e.nvec ? ev->e.nvec : 1, sizeof(*iov));
+	size_t t = 0;
+
+	if (!iov)
+		return NULL;
+	for (uint32_t k = 0; k < ev->e.nvec; k++) {
+		iov[k].iov_base = buf + t;
+		iov[k].iov_len = (size_t)ev->e.vec[k];
+		t += (size_t)ev->e.vec[k];
+	}
+	*total = t;
+	return iov;
+}
+
+static size_t vec_total(const struct rp_ev *ev)
+{
+	size_t t = 0;
+
+	for (uint32_t k = 0; k < ev->e.nvec; k++)
+		t += (size_t)ev->e.vec[k];
+	return t;
+}
+
+/* Cap on one op's buffer: a hostile trace must not make us allocate TBs. */
+#define MAX_IO (1ull << 30)
+
+static int do_rw(struct rp_worker *w, uint32_t i)
+{
+	struct replay *rp = w->rp;
+	struct rp_ev *ev = &rp->ev[i];
+	const struct iorr_op_desc *d = iorr_op_get(ev->e.op);
+	struct rp_proc *p = proc_of(rp, i);
+	int fd = rp_fd_get(rp, p, (int32_t)ev->e.f[0]);
+	bool rd = d->cls == IORR_CLASS_READ;
+	bool vec = iorr_op_vec_field(d) >= 0;
+	bool stdio = ev->e.op == IORR_OP_fread || ev->e.op == IORR_OP_fwrite;
+	uint64_t offv = 0;
+	bool has_off = rp_field(ev, "off", &offv) == 0 && (int64_t)offv >= 0;
+	size_t len;
+
+	if (vec)
+		len = vec_total(ev);
+	else if (stdio)
+		len = (size_t)(rp_fu(ev, "size") * rp_fu(ev, "nmemb"));
+	else
+		len = (size_t)rp_fu(ev, "len");
+	if (len > MAX_IO) {
+		set_neg(rp, i, -EFBIG);
+		return 0;
+	}
+	if (fd < 0) {
+		set_neg(rp, i, -EBADF);
+		return 0;
+	}
+	uint8_t *buf = rp_buf(w, len, rp_fu(ev, "buf"));
+
+	if (!buf)
+		return -ENOMEM;
+	if (!rd)
+		rp_fill_payload(rp, ev, buf, len);
+	else
+		memset(buf, 0, len);
+	uint64_t pos = has_off ? offv : 0;
+
+	if (rd && !has_off) {
+		off_t cur = lseek(fd, 0, SEEK_CUR);
+
+		pos = cur < 0 ? 0 : (uint64_t)cur;
+	}
+	struct iovec *iov = NULL;
+	ssize_t r;
+	int flags = (int)rp_fu(ev, "flags");
+
+	if (vec) {
+		size_t t;
+
+		iov = make_iov(ev, buf, &t);
+		if (!iov)
+			return -ENOMEM;
+	}
+	switch (ev->e.op) {
+	case IORR_OP_read:
+		r = read(fd, buf, len);
+		break;
+	case IORR_OP_pread:
+		r = pread(fd, buf, len, (off_t)offv);
+		break;
+	case IORR_OP_readv:
+		r = readv(fd, iov, (int)ev->e.nvec);
+		break;
+	case IORR_OP_preadv:
+		r = has_off ? preadv(fd, iov, (int)ev->e.nvec, (off_t)offv) :
+		    readv(fd, iov, (int)ev->e.nvec);
+		break;
+	case IORR_OP_preadv2:
+		r = preadv2(fd, iov, (int)ev->e.nvec, has_off ? (off_t)offv :
+			    -1, flags);
+		break;
+	case IORR_OP_write:
+		r = write(fd, buf, len);
+		break;
+	case IORR_OP_pwrite:
+		r = pwrite(fd, buf, len, (off_t)offv);
+		break;
+	case IORR_OP_writev:
+		r = writev(fd, iov, (int)ev->e.nvec);
+		break;
+	case IORR_OP_pwritev:
+		r = has_off ? pwritev(fd, iov, (int)ev->e.nvec, (off_t)offv) :
+		    writev(fd, iov, (int)ev->e.nvec);
+		break;
+	case IORR_OP_pwritev2:
+		r = pwritev2(fd, iov, (int)ev->e.nvec, has_off ? (off_t)offv :
+			     -1, flags);
+		break;
+	case IORR_OP_fread:
+	case IORR_OP_fwrite: {
+		/* stdio: whole items, like the library loop did */
+		size_t done = 0, sz = (size_t)rp_fu(ev, "size");
+
+		r = 0;
+		while (done < len) {
+			ssize_t k = rd ? read(fd, buf + done, len - done) :
+				    write(fd, buf + done, len - done);
+
+			if (k < 0) {
+				if (errno == EINTR)
+					continue;
+				r = done ? 0 : -1;
+				break;
+			}
+			if (k == 0)
+				break;
+			done += (size_t)k;
+		}
+		if (r == 0)
+			r = sz ? (ssize_t)(done / sz) : 0;
+		if (rd && r >= 0) {
+			/* the hash covers the bytes the program got */
+			int e = errno;
+
+			rp->out[i].state = RP_DONE;
+			rp->out[i].result = r;
+			rp->out[i].err = 0;
+			rp_check_read(rp, i, buf, sz * (size_t)r, pos,
+				      rp_fu(ev, "hash"));
+			errno = e;
+			free(iov);
+			return 0;
+		}
+		break;
+	}
+	default:
+		r = -1;
+		errno = ENOSYS;
+	}
+	set_sys(rp, i, r);
+	if (rd && r >= 0)
+		rp_check_read(rp, i, buf, (size_t)r, pos, rp_fu(ev, "hash"));
+	free(iov);
+	return 0;
+}
+
+static int lock_cmd(struct replay *rp, int cmd)
+{
+	/* one op at a time: a wait could never end, so ask instead */
+	if (rp->o.order != IORR_ORDER_RECORDED)
+		return cmd;
+	if (cmd == F_SETLKW)
+		return F_SETLK;
+	if (cmd == F_OFD_SETLKW)
+		return F_OFD_SETLK;
+	return cmd;
+}
+
+static int do_fdop(struct rp_worker *w, uint32_t i)
+{
+	struct replay *rp = w->rp;
+	struct rp_ev *ev = &rp->ev[i];
+	const uint64_t *f = ev->e.f;
+	struct rp_proc *p = proc_of(rp, i);
+	int fd = -1;
+	long r = -1;
+	bool ok_rec = ev->e.result >= 0 && !ev->e.err;
+
+	if (ev->e.op != IORR_OP_close_range && ev->e.op != IORR_OP_sync) {
+		fd = rp_fd_get(rp, p, (int32_t)f[0]);
+		if (fd < 0 && (ev->e.op == IORR_OP_dup2 ||
+			       ev->e.op == IORR_OP_dup3) && ok_rec) {
+			/*
+			 * An fd the recorder did not trace (a pipe, a tty)
+			 * duplicated over a traced number: the number leaves
+			 * the replay's view.
+			 */
+			fd_close(p, (int32_t)f[1]);
+			emulate(rp, i);
+			return 0;
+		}
+		if (fd < 0) {
+			set_neg(rp, i, -EBADF);
+			return 0;
+		}
+	}
+	switch (ev->e.op) {
+	case IORR_OP_close:
+	case IORR_OP_fclose:
+		set_out(rp, i, fd_close(p, (int32_t)f[0]), 0);
+		return 0;
+	case IORR_OP_dup:
+	case IORR_OP_dup2:
+	case IORR_OP_dup3: {
+		bool cloexec = ev->e.op == IORR_OP_dup3 &&
+			       (f[2] & O_CLOEXEC);
+		int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+		if (nfd < 0) {
+			set_sys(rp, i, -1);
+		} else if (!ok_rec) {
+			close(nfd);
+			set_out(rp, i, nfd, 0);
+		} else {
+			char *s = fd_spath(rp, p, (int32_t)f[0]);
+
+			set_out(rp, i, ev->e.result, 0);
+			fdmap_set(p, (int32_t)ev->e.result, nfd, s, cloexec);
+			free(s);
+		}
+		return 0;
+	}
+	case IORR_OP_fcntl: {
+		int cmd = (int)f[1];
+
+		switch (cmd) {
+		case F_DUPFD:
+		case F_DUPFD_CLOEXEC: {
+			int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+			if (nfd < 0) {
+				set_sys(rp, i, -1);
+			} else if (!ok_rec) {
+				close(nfd);
+				set_out(rp, i, nfd, 0);
+			} else {
+				char *s = fd_spath(rp, p, (int32_t)f[0]);
+
+				fdmap_set(p, (int32_t)ev->e.result, nfd, s,
+				       cmd == F_DUPFD_CLOEXEC);
+				free(s);
+				set_out(rp, i, ev->e.result, 0);
+			}
+			return 0;
+		}
+		case F_SETFD: {
+			struct rp_fd *x;
+			int32_t rfd = (int32_t)f[0];
+
+			pthread_mutex_lock(&p->lock);
+			HASH_FIND_INT(p->fds, &rfd, x);
+			if (x)
+				x->cloexec = f[2] & FD_CLOEXEC;
+			pthread_mutex_unlock(&p->lock);
+			set_out(rp, i, 0, 0);
+			return 0;
+		}
+		case F_GETFD:
+			set_out(rp, i, ev->e.result, 0);
+			return 0;
+		case F_GETFL:
+		case F_SETFL:
+		case F_GETPIPE_SZ:
+		case F_GET_SEALS:
+		case F_GETLEASE:
+			r = fcntl(fd, cmd, (int)f[2]);
+			break;
+		default:
+			emulate(rp, i);
+			return 0;
+		}
+		break;
+	}
+	case IORR_OP_fcntl_lock: {
+		struct flock fl = {
+			.l_type = (short)f[2],
+			.l_whence = (short)f[3],
+			.l_start = (off_t)f[4],
+			.l_len = (off_t)f[5],
+		};
+
+		r = fcntl(fd, lock_cmd(rp, (int)f[1]), &fl);
+		break;
+	}
+	case IORR_OP_flock: {
+		int op = (int)f[1];
+
+		if (rp->o.order == IORR_ORDER_RECORDED)
+			op |= LOCK_NB;
+		r = flock(fd, op);
+		break;
+	}
+	case IORR_OP_lockf: {
+		int cmd = (int)f[1];
+
+		if (rp->o.order == IORR_ORDER_RECORDED && cmd == F_LOCK)
+			cmd = F_TLOCK;
+		r = lockf(fd, cmd, (off_t)f[2]);
+		break;
+	}
+	case IORR_OP_lseek:
+	case IORR_OP_fseek:
+		r = lseek(fd, (off_t)f[1], (int)f[2]);
+		if (ev->e.op == IORR_OP_fseek && r >= 0)
+			r = 0;
+		break;
+	case IORR_OP_fsync:
+		r = fsync(fd);
+		break;
+	case IORR_OP_fdatasync:
+		r = fdatasync(fd);
+		break;
+	case IORR_OP_syncfs:
+		r = syncfs(fd);
+		break;
+	case IORR_OP_sync:
+		sync();
+		r = 0;
+		break;
+	case IORR_OP_fflush:
+		r = 0;
+		break;
+	case IORR_OP_sync_file_range:
+		r = sync_file_range(fd, (off_t)f[1], (off_t)f[2],
+				    (unsigned)f[3]);
+		break;
+	case IORR_OP_ftruncate:
+		r = ftruncate(fd, (off_t)f[1]);
+		break;
+	case IORR_OP_fallocate:
+		r = fallocate(fd, (int)f[1], (off_t)f[2], (off_t)f[3]);
+		break;
+	case IORR_OP_posix_fallocate:
+	case IORR_OP_fadvise: {
+		int k = ev->e.op == IORR_OP_fadvise ?
+			posix_fadvise(fd, (off_t)f[1], (off_t)f[2], (int)f[3]) :
+			posix_fallocate(fd, (off_t)f[1], (off_t)f[2]);
+
+		set_out(rp, i, k ? -1 : 0, k);
+		return 0;
+	}
+	case IORR_OP_copy_file_range: {
+		int ofd = rp_fd_get(rp, p, (int32_t)f[2]);
+		loff_t oi = (loff_t)f[1], oo = (loff_t)f[3];
+
+		if (ofd < 0) {
+			set_neg(rp, i, -EBADF);
+			return 0;
+		}
+		r = copy_file_range(fd, (int64_t)f[1] < 0 ? NULL : &oi, ofd,
+				    (int64_t)f[3] < 0 ? NULL : &oo,
+				    (size_t)f[4], (unsigned)f[5]);
+		break;
+	}
+	case IORR_OP_ficlone:
+	case IORR_OP_ficlonerange: {
+		int sfd = rp_fd_get(rp, p, (int32_t)f[1]);
+
+		if (sfd < 0) {
+			set_neg(rp, i, -EBADF);
+			return 0;
+		}
+		if (ev->e.op == IORR_OP_ficlone) {
+			r = ioctl(fd, FICLONE, sfd);
+		} else {
+			struct file_clone_range cr = {
+				.src_fd = sfd,
+				.src_offset = f[2],
+				.src_length = f[3],
+				.dest_offset = f[4],
+			};
+
+			r = ioctl(fd, FICLONERANGE, &cr);
+		}
+		break;
+	}
+	case IORR_OP_fidedupe: {
+		int dfd = rp_fd_get(rp, p, (int32_t)f[3]);
+		struct {
+			struct file_dedupe_range r;
+			struct file_dedupe_range_info info;
+		} dr = { 0 };
+
+		if (dfd < 0) {
+			set_neg(rp, i, -EBADF);
+			return 0;
+		}
+		dr.r.src_offset = f[1];
+		dr.r.src_length = f[2];
+		dr.r.dest_count = 1;
+		dr.info.dest_fd = dfd;
+		dr.info.dest_offset = f[4];
+		r = ioctl(fd, FIDEDUPERANGE, &dr);
+		if (r == 0)
+			r = dr.info.status;
+		break;
+	}
+	default:
+		r = -1;
+		errno = ENOSYS;
+	}
+	set_sys(rp, i, r);
+	return 0;
+}
+
+static int do_truncate(struct rp_worker *w, uint32_t i)
+{
+	struct replay *rp = w->rp;
+	struct rp_ev *ev = &rp->ev[i];
+	int err;
+	char *s = map_path(rp, i, AT_FDCWD, ev->e.f[0], &err);
+
+	if (!s) {
+		set_neg(rp, i, err);
+		return 0;
+	}
+	int fd = rp_sb_open(rp, s, O_WRONLY, 0);
+
+	free(s);
+	if (fd < 0) {
+		set_neg(rp, i, fd);
+		return 0;
+	}
+	set_sys(rp, i, ftruncate(fd, (off_t)ev->e.f[1]));
+	close(fd);
+	return 0;
+}
+
+bool rp_op_replayable(unsigned op)
+{
+	switch (op) {
+	case IORR_OP_splice:
+	case IORR_OP_sendfile:
+	case IORR_OP_mmap_write:
+	case IORR_OP_uring_register:
+	case IORR_OP_uring_read_fixed:
+	case IORR_OP_uring_write_fixed:
+	case IORR_OP_uring_openat:
+	case IORR_OP_uring_close:
+	case IORR_OP_uring_splice:
+	case IORR_OP_uring_other:
+	case IORR_OP_uring_statx:
+	case IORR_OP_uring_cancel:
+	case IORR_OP_aio_poll:
+	case IORR_OP_aio_cancel:
+		return false;
+	default:
+		return true;
+	}
+}
+
+int rp_exec_event(struct rp_worker *w, uint32_t i)
+{
+	struct replay *rp = w->rp;
+	struct rp_ev *ev = &rp->ev[i];
+	const struct iorr_op_desc *d = iorr_op_get(ev->e.op);
+	const uint64_t *f = ev->e.f;
+
+	if (ev->e.op >= IORR_OP_aio_setup && ev->e.op <= IORR_OP_aio_cancel)
+		return rp_exec_aio(w, i);
+	if (ev->e.op >= IORR_OP_uring_setup && ev->e.op <= IORR_OP_uring_missed)
+		return rp_exec_uring(w, i);
+	switch (ev->e.op) {
+	case IORR_OP_open:
+		return do_open(w, i, AT_FDCWD, f[0], f[1], f[2], 0);
+	case IORR_OP_openat:
+		return do_open(w, i, (int64_t)f[0], f[1], f[2], f[3], 0);
+	case IORR_OP_openat2:
+		return do_open(w, i, (int64_t)f[0], f[1], f[2], f[3], f[4]);
+	case IORR_OP_creat:
+		return do_open(w, i, AT_FDCWD, f[0],
+			       O_CREAT | O_WRONLY | O_TRUNC, f[1], 0);
+	case IORR_OP_fopen:
+		return do_open(w, i, AT_FDCWD, f[0], f[1], 0666, 0);
+	case IORR_OP_fd_path: {
+		/* an fd the process had before the recording saw it */
+		int err;
+		char *s = map_path(rp, i, AT_FDCWD, f[1], &err);
+		int fd = s ? rp_sb_open(rp, s, (int)f[2] & ~(O_CREAT | O_TRUNC |
+					O_EXCL | O_CLOEXEC), 0) : err;
+
+		if (fd >= 0)
+			fdmap_set(proc_of(rp, i), (int32_t)f[0], fd, s,
+			       f[2] & O_CLOEXEC);
+		free(s);
+		emulate(rp, i);
+		return 0;
+	}
+	case IORR_OP_truncate:
+		return do_truncate(w, i);
+	case IORR_OP_fork:
+		proc_fork(rp, i, (int32_t)f[0]);
+		emulate(rp, i);
+		return 0;
+	case IORR_OP_exec:
+		proc_exec(proc_of(rp, i));
+		emulate(rp, i);
+		return 0;
+	case IORR_OP_fdopen:
+		emulate(rp, i);
+		return 0;
+	case IORR_OP_close_range: {
+		struct rp_proc *p = proc_of(rp, i);
+		struct rp_fd *x, *tmp;
+
+		pthread_mutex_lock(&p->lock);
+		HASH_ITER(hh, p->fds, x, tmp) {
+			if ((uint64_t)(uint32_t)x->rfd < f[0] ||
+			    (uint64_t)(uint32_t)x->rfd > f[1])
+				continue;
+			if (f[2] & 4 /* CLOSE_RANGE_CLOEXEC */)
+				x->cloexec = true;
+			else
+				fd_drop_locked(p, x);
+		}
+		pthread_mutex_unlock(&p->lock);
+		set_out(rp, i, 0, 0);
+		return 0;
+	}
+	case IORR_OP_dioinfo:
+	case IORR_OP_fiemap:
+	case IORR_OP_ioctl:
+	case IORR_OP_mmap:
+	case IORR_OP_msync:
+	case IORR_OP_munmap:
+		/* read-only or mapping bookkeeping: not reissued */
+		rp->out[i].state = RP_SKIPPED;
+		return 0;
+	default:
+		break;
+	}
+	if (d->kind == IORR_KIND_META || d->kind == IORR_KIND_PRIM) {
+		emulate(rp, i);
+		return 0;
+	}
+	switch (d->cls) {
+	case IORR_CLASS_NS:
+		return do_ns(w, i);
+	case IORR_CLASS_READ:
+	case IORR_CLASS_WRITE:
+		if (ev->e.op == IORR_OP_copy_file_range ||
+		    ev->e.op == IORR_OP_ftruncate ||
+		    ev->e.op == IORR_OP_fallocate ||
+		    ev->e.op == IORR_OP_posix_fallocate ||
+		    ev->e.op == IORR_OP_ficlone ||
+		    ev->e.op == IORR_OP_ficlonerange ||
+		    ev->e.op == IORR_OP_fidedupe)
+			return do_fdop(w, i);
+		return do_rw(w, i);
+	default:
+		return do_fdop(w, i);
+	}
+}

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The replay driver: prepare (load, check, model pre-pass, sandbox,
+ * initial state, schedule), run (one worker thread per recorded thread),
+ * and hand the outcomes to the oracles.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "replay/replay_int.h"
+
+const struct iorr_reader *iorr_replay_reader(const struct iorr_replay *rp)
+{
+	return ((const struct replay *)rp)->r;
+}
+
+const struct iorr_event *iorr_replay_event(const struct iorr_replay *x,
+					   uint64_t seq)
+{
+	const struct replay *rp = (const struct replay *)x;
+	uint32_t i = rp_find_seq(rp, seq);
+
+	return i == RP_NONE ? NULL : &rp->ev[i].e;
+}
+
+uint64_t iorr_replay_t0(const struct iorr_replay *x)
+{
+	const struct replay *rp = (const struct replay *)x;
+
+	return rp->nev ? rp->ev[0].e.start_ns : 0;
+}
+
+/* Ops the engine cannot issue yet: refuse the trace up front. */
+static int check_replayable(struct replay *rp, char *msg, size_t len)
+{
+	for (uint32_t i = 0; i < rp->nev; i++) {
+		const struct rp_ev *ev = &rp->ev[i];
+
+		if (!rp_op_replayable(ev->e.op)) {
+			snprintf(msg, len, "%s: %s (seq %" PRIu64 ") is not "
+				 "supported by replay yet", rp->o.trace,
+				 iorr_op_get(ev->e.op)->name, ev->e.seq);
+			return -ENOTSUP;
+		}
+		if (ev->e.op == IORR_OP_uring_missed)
+			rp_limit(rp, "the recorder missed io_uring "
+				 "completions or submissions (uring_missed): "
+				 "those are not replayed");
+		if (ev->e.op == IORR_OP_loss)
+			rp_limit(rp, "the recorder lost events (loss): the "
+				 "replay cannot be faithful there");
+		if (ev->e.op == IORR_OP_mmap)
+			rp_limit(rp, "mmap/msync/munmap are not reissued");
+		if ((ev->e.op == IORR_OP_fcntl_lock ||
+		     ev->e.op == IORR_OP_lockf) && rp->nprocs > 1)
+			rp_limit(rp, "POSIX record locks of different recorded "
+				 "processes do not conflict in the replay "
+				 "(one replaying process)");
+	}
+	return 0;
+}
+
+static int premodel(struct replay *rp, char *msg, size_t len)
+{
+	char **miss;
+	size_t n;
+
+	rp->model = rp_model_new(rp);
+	if (!rp->model) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < rp->nev; i++)
+		rp_model_step(rp->model, i);
+	rp_model_missing(rp->model, &miss, &n);
+	if (n && !rp->o.allow_missing_initial) {
+		snprintf(msg, len, "%s: the trace lacks the initial content of "
+			 "%s%s (opened but never created and not in the "
+			 "initial state); --allow-missing-initial replays "
+			 "without it", rp->o.trace, miss[0],
+			 n > 1 ? " and other files" : "");
+		return -ENODATA;
+	}
+	for (size_t k = 0; k < n; k++)
+		rp_limit(rp, "%s: initial content missing from the trace, "
+			 "not checked", miss[k]);
+	return 0;
+}
+
+int iorr_replay_prepare(const struct iorr_replay_opts *o,
+			struct iorr_replay **out, char *msg, size_t len)
+{
+	struct replay *rp = calloc(1, sizeof(*rp));
+	int k;
+
+	*out = NULL;
+	msg[0] = '\0';
+	if (!rp) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	rp->o = *o;
+	rp->rootfd = -1;
+	if (rp->o.timing_scale <= 0)
+		rp->o.timing_scale = 1.0;
+	pthread_mutex_init(&rp->aio_lock, NULL);
+	pthread_mutex_init(&rp->ring_lock, NULL);
+	pthread_mutex_init(&rp->skew_lock, NULL);
+	pthread_mutex_init(&rp->pend_lock, NULL);
+	*out = (struct iorr_replay *)rp;
+	k = rp_load(rp, msg, len);
+	if (!k)
+		k = check_replayable(rp, msg, len);
+	if (!k)
+		k = premodel(rp, msg, len);
+	if (!k)
+		k = rp_sandbox_open(rp, msg, len);
+	if (!k)
+		k = rp_materialize(rp, msg, len);
+	if (!k)
+		k = rp_sched_init(rp, msg, len);
+	if (k < 0 && !msg[0])
+		snprintf(msg, len, "%s: %s", rp->o.trace, strerror(-k));
+	return k;
+}
+
+static void *worker_main(void *arg)
+{
+	struct rp_worker *w = arg;
+	struct replay *rp = w->rp;
+
+	for (uint32_t k = 0; k < w->nev; k++) {
+		uint32_t i = w->evs[k];
+
+		rp_sched_wait(rp, w, i);
+		if (atomic_load(&rp->stop))
+			break;
+		rp->out[i].issue_ns = rp_now_ns() - rp->start_ns;
+		int ret = rp_exec_event(w, i);
+
+		if (ret < 0) {
+			w->err = ret;
+			snprintf(w->msg, sizeof(w->msg), "seq %" PRIu64 " (%s): "
+				 "%s", rp->ev[i].e.seq,
+				 iorr_op_get(rp->ev[i].e.op)->name,
+				 ret == -ENOTSUP ? "not supported by replay yet"
+				 : strerror(-ret));
+			rp_sched_abort(rp);
+			break;
+		}
+		rp_check_result(rp, i);
+		rp_sched_done(rp, w, i);
+		uint64_t done = atomic_load(&rp->ndone);
+
+		if (rp->o.progress && (done % 256 == 0 || done == rp->nev))
+			rp->o.progress(rp->o.progress_arg, done, rp->nev);
+	}
+	return NULL;
+}
+
+int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
+		    **report, char *msg, size_t len)
+{
+	struct replay *rp = (struct replay *)x;
+	int ret = 0;
+
+	msg[0] = '\0';
+	*report = &rp->rep;
+	rp->out = calloc(rp->nev ? rp->nev : 1, sizeof(*rp->out));
+	rp->workers = calloc(rp->nthreads ? rp->nthreads : 1,
+			     sizeof(*rp->workers));
+	if (!rp->out || !rp->workers) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < rp->nev; i++)
+		rp->workers[rp->ev[i].e.thread].nev++;
+	for (uint32_t t = 0; t < rp->nthreads; t++) {
+		struct rp_worker *w = &rp->workers[t];
+
+		w->rp = rp;
+		w->thread = t;
+		w->evs = malloc((w->nev ? w->nev : 1) * sizeof(*w->evs));
+		if (!w->evs) {
+			snprintf(msg, len, "out of memory");
+			return -ENOMEM;
+		}
+		w->nev = 0;
+	}
+	for (uint32_t i = 0; i < rp->nev; i++) {
+		struct rp_worker *w = &rp->workers[rp->ev[i].e.thread];
+
+		w->evs[w->nev++] = i;
+	}
+	mode_t old = umask(rp->umask);
+
+	rp->start_ns = rp_now_ns();
+	for (uint32_t t = 0; t < rp->nthreads; t++) {
+		struct rp_worker *w = &rp->workers[t];
+
+		if (!w->nev)
+			continue;
+		int k = pthread_create(&w->th, NULL, worker_main, w);
+
+		if (k) {
+			snprintf(msg, len, "cannot start a replay thread: %s",
+				 strerror(k));
+			ret = -k;
+			rp_sched_abort(rp);
+			break;
+		}
+		w->started = true;
+	}
+	for (uint32_t t = 0; t < rp->nthreads; t++)
+		if (rp->workers[t].started)
+			pthread_join(rp->workers[t].th, NULL);
+	rp->rep.elapsed_ns = rp_now_ns() - rp->start_ns;
+	umask(old);
+	rp_aio_free(rp);
+	rp_uring_free(rp);
+	for (uint32_t t = 0; t < rp->nthreads && !ret; t++) {
+		if (rp->workers[t].err) {
+			snprintf(msg, len, "%s", rp->workers[t].msg);
+			ret = rp->workers[t].err;
+		}
+	}
+	for (uint32_t i = 0; i < rp->nev; i++) {
+		if (rp->out[i].state == RP_DONE)
+			rp->rep.executed++;
+		else if (rp->out[i].state == RP_SKIPPED)
+			rp->rep.skipped++;
+	}
+	if (rp->rep.skipped)
+		rp_limit(rp, "%" PRIu64 " ops were not reissued (ioctl, fiemap, "
+			 "dioinfo, mmap bookkeeping)", rp->rep.skipped);
+	if (ret)
+		return ret;
+	if (rp->o.timing == IORR_TIMING_RECORDED && rp->skew.n) {
+		rp->rep.have_skew = true;
+		rp->rep.skew_p50 = hist_quantile(&rp->skew, 0.5);
+		rp->rep.skew_p99 = hist_quantile(&rp->skew, 0.99);
+		rp->rep.skew_max = rp->skew.max;
+	}
+	ret = rp_finish_report(rp, msg, len);
+	rp->rep.root_kept = rp->o.keep || (rp->o.root && !rp->o.scratch);
+	return ret;
+}
+
+static void free_procs(struct replay *rp)
+{
+	for (uint32_t p = 0; p < rp->nprocs; p++) {
+		struct rp_fd *f, *tmp;
+
+		HASH_ITER(hh, rp->procs[p].fds, f, tmp) {
+			HASH_DEL(rp->procs[p].fds, f);
+			close(f->fd);
+			free(f->spath);
+			free(f);
+		}
+		free(rp->procs[p].cwd);
+		pthread_mutex_destroy(&rp->procs[p].lock);
+	}
+	free(rp->procs);
+}
+
+void iorr_replay_free(struct iorr_replay *x)
+{
+	struct replay *rp = (struct replay *)x;
+
+	if (!rp)
+		return;
+	rp_aio_free(rp);
+	rp_uring_free(rp);
+	free_procs(rp);
+	rp_sandbox_close(rp);
+	rp_model_free(rp->model);
+	rp_sched_free(rp);
+	for (uint32_t t = 0; rp->workers && t < rp->nthreads; t++) {
+		free(rp->workers[t].evs);
+		free(rp->workers[t].bufmem);
+	}
+	free(rp->workers);
+	while (rp->pending) {
+		struct rp_pending *p = rp->pending->next;
+
+		free(rp->pending->bytes);
+		free(rp->pending);
+		rp->pending = p;
+	}
+	for (uint64_t k = 0; k < rp->rep.ndiv; k++)
+		free(rp->rep.divs[k].path);
+	free(rp->rep.divs);
+	for (size_t k = 0; k < rp->rep.nlimits; k++)
+		free(rp->rep.limits[k]);
+	free(rp->rep.limits);
+	hist_free(&rp->skew);
+	free(rp->out);
+	free(rp->thread_proc);
+	free(rp->ev);
+	free(rp->vecs);
+	free(rp->trace_cwd);
+	free(rp->root);
+	iorr_reader_close(rp->r);
+	free(rp);
+}

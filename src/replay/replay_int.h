@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the replay engine, shared by the files of src/replay only.
+ *
+ * Data flow: loader.c reads the whole trace into rp->ev (events with their
+ * own vector copies) and indexes it; model.c runs the content model over
+ * it (at prepare time to find files whose initial content is missing and
+ * the happens-before/conflict keys, after the run to classify divergences);
+ * sandbox.c owns the root and path resolution; sched.c decides when each
+ * worker may issue its next event; exec_*.c issue the calls; oracle.c
+ * compares outcomes and builds the report.
+ */
+#ifndef IORR_REPLAY_INT_H
+#define IORR_REPLAY_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <uthash.h>
+
+#include "iorr/replay.h"
+#include "iorr/trace.h"
+#include "util/hist.h"
+
+#define RP_NONE UINT32_MAX
+
+/* Positive code beyond errno values: the sandbox refused a path. */
+#define RP_EREFUSED 4200
+
+struct rp_ev {
+	struct iorr_event e;	/* e.vec points into rp->vecs */
+	uint32_t proc;		/* process index */
+	uint32_t submit;	/* completions: the SUBMIT record, or RP_NONE */
+	uint32_t submit_call;	/* SUBMIT records / completions: the
+				 * aio_submit / uring_submit call */
+	uint32_t reap;		/* completions: the reaping call, or RP_NONE */
+	uint32_t first_reaped;	/* reaping calls: first completion */
+	uint32_t next_reaped;	/* completions: next of the same reap */
+	uint32_t complete;	/* SUBMIT records: their completion */
+};
+
+/* Outcome of one replayed event. */
+enum rp_state {
+	RP_NOT_RUN,
+	RP_DONE,
+	RP_SKIPPED,		/* not replayable (listed in the report) */
+	RP_EMULATED,		/* recorded outcome kept (e.g. getevents -EINTR) */
+};
+
+struct rp_out {
+	int64_t result;
+	int32_t err;
+	uint8_t state;
+	bool hashed;		/* a read whose bytes were hashed */
+	uint64_t hash;
+	uint64_t issue_ns;	/* monotonic, relative to the replay start */
+};
+
+/* One replay fd of a recorded process. */
+struct rp_fd {
+	UT_hash_handle hh;
+	int32_t rfd;		/* recorded number */
+	int fd;			/* replay fd */
+	bool cloexec;
+	char *spath;		/* sandbox path it was opened with */
+};
+
+struct rp_proc {
+	int32_t pid;
+	pthread_mutex_t lock;	/* fds and cwd (free order) */
+	struct rp_fd *fds;
+	char *cwd;		/* sandbox path */
+	bool started;
+};
+
+/* An asynchronous request in flight (libaio or io_uring). */
+struct rp_req {
+	UT_hash_handle hh;
+	uint64_t id;		/* trace-wide request id */
+	uint32_t submit;	/* its SUBMIT record */
+	void *mem;		/* buffer allocation */
+	uint8_t *buf;		/* aligned as recorded */
+	size_t len;
+	void *iov;		/* struct iovec[] or NULL */
+	void *iocb;		/* libaio */
+	bool done;
+	int64_t res, res2;
+	uint32_t cflags;
+};
+
+struct rp_aioctx {
+	UT_hash_handle hh;
+	uint64_t id;
+	unsigned long ctx;	/* io_context_t */
+	pthread_mutex_t lock;
+	struct rp_req *reqs;
+};
+
+struct rp_ring;			/* exec_uring.c */
+
+struct rp_worker {
+	struct replay *rp;
+	uint32_t thread;	/* recorded thread index */
+	uint32_t *evs;		/* its events, in program order */
+	uint32_t nev;
+	pthread_t th;
+	bool started;
+	_Atomic uint32_t wake;	/* futex word */
+	void *bufmem;		/* reusable sync buffer */
+	size_t bufcap;
+	int err;		/* -errno: the worker stopped */
+	char msg[256];
+};
+
+/* A divergence seen during the run, classified afterwards. */
+struct rp_pending {
+	struct rp_pending *next;
+	uint32_t ev;
+	enum iorr_div_kind kind;
+	uint8_t *bytes;		/* actual bytes read (reads), or NULL */
+	size_t nbytes;
+	uint64_t off;		/* file offset of bytes[0] */
+	char what[200];
+};
+
+struct rp_model;
+
+struct replay {
+	struct iorr_replay_opts o;
+	struct iorr_reader *r;
+	char *trace_cwd;	/* recorded initial cwd */
+	mode_t umask;
+
+	struct rp_ev *ev;
+	uint32_t nev;
+	uint64_t *vecs;
+	size_t nvecs;
+
+	struct rp_proc *procs;
+	uint32_t nprocs;
+	uint32_t *thread_proc;	/* thread index -> process index */
+	uint32_t nthreads;
+
+	/* sandbox */
+	int rootfd;
+	char *root;
+	bool root_created;
+	char *scratch_img, *scratch_dev, *scratch_mnt;
+	bool scratch_mounted;
+
+	/* execution */
+	struct rp_worker *workers;
+	struct rp_out *out;
+	struct rp_aioctx *aio;
+	pthread_mutex_t aio_lock;
+	struct rp_ring *rings;
+	pthread_mutex_t ring_lock;
+	uint64_t start_ns;
+	_Atomic uint64_t ndone;
+	_Atomic int stop;	/* a worker failed: everyone stops */
+	bool hash_only;		/* the trace has hash-only blobs */
+
+	/* scheduling (sched.c) */
+	_Atomic uint32_t turn;	/* recorded order: next event index */
+	_Atomic uint8_t *done;	/* free order: per event */
+	uint32_t *pred;		/* free order: cross-thread predecessors */
+	uint32_t *pred_off;	/* pred[pred_off[i] .. pred_off[i+1]) */
+	uint32_t *succ;		/* and successors, to wake their workers */
+	uint32_t *succ_off;
+
+	/* timing */
+	struct hist skew;
+	pthread_mutex_t skew_lock;
+
+	/* oracle */
+	pthread_mutex_t pend_lock;
+	struct rp_pending *pending;
+	size_t pending_bytes;
+	struct iorr_replay_report rep;
+	struct rp_model *model;
+};
+
+/* loader.c */
+int rp_load(struct replay *rp, char *msg, size_t len);
+uint32_t rp_find_seq(const struct replay *rp, uint64_t seq);
+int rp_field(const struct rp_ev *ev, const char *name, uint64_t *v);
+int64_t rp_fsigned(const struct rp_ev *ev, const char *name);
+uint64_t rp_fu(const struct rp_ev *ev, const char *name);
+
+/* sandbox.c */
+int rp_sandbox_open(struct replay *rp, char *msg, size_t len);
+void rp_sandbox_close(struct replay *rp);
+char *rp_path_join(const char *base, const char *path);
+char *rp_path_norm(const char *spath);
+int rp_sb_open(struct replay *rp, const char *spath, int flags, mode_t mode);
+int rp_sb_parent(struct replay *rp, const char *spath, int *dirfd,
+		 char **name);
+int rp_materialize(struct replay *rp, char *msg, size_t len);
+int rp_remove_tree(int dfd, const char *name);
+
+/* sched.c */
+int rp_sched_init(struct replay *rp, char *msg, size_t len);
+void rp_sched_wait(struct replay *rp, struct rp_worker *w, uint32_t i);
+void rp_sched_done(struct replay *rp, struct rp_worker *w, uint32_t i);
+void rp_sched_abort(struct replay *rp);
+void rp_sched_free(struct replay *rp);
+
+/* exec_sync.c */
+int rp_exec_event(struct rp_worker *w, uint32_t i);
+void *rp_buf(struct rp_worker *w, size_t len, uint64_t bufaddr);
+void *rp_alloc_aligned(size_t len, uint64_t bufaddr, void **mem);
+void rp_fill_payload(struct replay *rp, const struct rp_ev *ev, uint8_t *buf,
+		     size_t len);
+int rp_fd_get(struct replay *rp, struct rp_proc *p, int32_t rfd);
+bool rp_op_replayable(unsigned op);
+
+/* exec_aio.c */
+int rp_exec_aio(struct rp_worker *w, uint32_t i);
+void rp_aio_free(struct replay *rp);
+
+/* exec_uring.c */
+int rp_exec_uring(struct rp_worker *w, uint32_t i);
+void rp_uring_free(struct replay *rp);
+
+/* oracle.c */
+void rp_check_result(struct replay *rp, uint32_t i);
+void rp_check_read(struct replay *rp, uint32_t i, const uint8_t *buf,
+		   size_t len, uint64_t off, uint64_t recorded_hash);
+void rp_pending_add(struct replay *rp, uint32_t i, enum iorr_div_kind kind,
+		    const uint8_t *bytes, size_t nbytes, uint64_t off,
+		    const char *what);
+int rp_finish_report(struct replay *rp, char *msg, size_t len);
+void rp_limit(struct replay *rp, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+uint64_t rp_now_ns(void);
+
+/* model.c: the content model of the recorded execution. */
+struct rp_model *rp_model_new(struct replay *rp);
+void rp_model_free(struct rp_model *m);
+/* Apply event @i (events must be applied in index order). */
+int rp_model_step(struct rp_model *m, uint32_t i);
+/* Files opened before anything created them and without initial content. */
+int rp_model_missing(struct rp_model *m, char ***paths, size_t *n);
+
+/* What the model says a read at event @i should return (before step(i)). */
+struct rp_expect {
+	char *path;		/* normalized sandbox path of the file */
+	uint64_t size;		/* file size at the read */
+	bool known;		/* content known (no unknown extents) */
+	uint8_t *bytes;		/* expected bytes of [off, off+len) */
+	uint64_t *writer;	/* per byte?  no: see rp_model_writer() */
+	uint64_t off, len;
+};
+int rp_model_expect(struct rp_model *m, uint32_t i, uint64_t off,
+		    uint64_t len, struct rp_expect *x);
+/* The seq of the op that last wrote byte @off of the file event @i reads. */
+uint64_t rp_model_writer(struct rp_model *m, const char *path, uint64_t off);
+/*
+ * Legal content of one page of a read racing writes that overlapped it in
+ * recorded time: @n candidates filled into @cand (each @plen bytes).
+ * @return the number of candidates.
+ */
+int rp_model_page_candidates(struct rp_model *m, uint32_t i, uint64_t poff,
+			     uint64_t plen, uint8_t **cand, int max);
+/* Final content of @path as the model has it (after all steps). */
+int rp_model_final(struct rp_model *m, const char *path, uint8_t **bytes,
+		   uint64_t *size, bool *known);
+void rp_expect_free(struct rp_expect *x);
+/* Deterministic stand-in content for hash-only blobs. */
+uint8_t rp_gen_byte(uint32_t blob, uint64_t off);
+
+#endif /* IORR_REPLAY_INT_H */

@@ -1,0 +1,21 @@
+# Replay tests (tests/replay/*.sh): traces from mktrace, replayed by iorr.
+check_PROGRAMS += tests/replay/mktrace
+tests_replay_mktrace_SOURCES = tests/replay/mktrace.c
+tests_replay_mktrace_LDADD = libiorrtrace.la
+
+# The LD_PRELOAD fault injector: a shared object, never installed.
+check_LTLIBRARIES = tests/replay/fault_shim.la
+tests_replay_fault_shim_la_SOURCES = tests/replay/fault_shim.c
+tests_replay_fault_shim_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+tests_replay_fault_shim_la_LIBADD = $(DL_LIBS)
+
+REPLAY_TESTS = \
+	tests/replay/faithful.sh \
+	tests/replay/fault.sh \
+	tests/replay/hostile.sh \
+	tests/replay/order.sh \
+	tests/replay/scratch.sh \
+	tests/replay/options.sh \
+	tests/replay/roundtrip.sh
+TESTS += $(REPLAY_TESTS)
+EXTRA_DIST += $(REPLAY_TESTS) tests/replay/replay_lib.sh
