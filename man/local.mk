@@ -5,6 +5,7 @@ dist_man_MANS += \
 	man/iorr.1 \
 	man/iorr-dump.1 \
 	man/iorr-json.1 \
+	man/iorr-record.1 \
 	man/iorr-replay.1 \
 	man/iorr-stat.1 \
 	man/iorr-trace.5

@@ -12,4 +12,5 @@ include tests/unit/local.mk
 include tests/json/local.mk
 include tests/integration/local.mk
 include tests/fuzz/local.mk
+include tests/record/local.mk
 include tests/replay/local.mk

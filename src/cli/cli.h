@@ -49,6 +49,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_json(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 
 /* true if @arg is -h or --help. */

@@ -17,13 +17,13 @@ static const struct command commands[] = {
 	{ "stat", cmd_stat, "counts, bytes, latencies per op, thread, file" },
 	{ "json", cmd_json, "the whole trace as one JSON document" },
 	{ "import", cmd_import, "build a trace from a JSON document" },
+	{ "record", cmd_record, "run a program and record its file I/O" },
 	{ "replay", cmd_replay, "replay a trace in a sandbox and check it" },
 };
 
 /* Commands of iorr(1) that this build does not have yet. */
 static const char *const planned[] = {
-	"record", "hunt", "shrink", "export-c", "redact",
-	"timeline",
+	"hunt", "shrink", "export-c", "redact", "timeline",
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,13 @@
+# Recorder tests: record real programs and our own, check that the
+# recording changed nothing the program can see, and check the trace.
+check_PROGRAMS += tests/record/rec_prog
+tests_record_rec_prog_LDADD = $(PTHREAD_LIBS)
+RECORD_TESTS = \
+	tests/record/exports.sh \
+	tests/record/status.sh \
+	tests/record/transparency.sh \
+	tests/record/kill.sh \
+	tests/record/state.sh \
+	tests/record/programs.sh
+TESTS += $(RECORD_TESTS)
+EXTRA_DIST += $(RECORD_TESTS) tests/record/rec.sh
