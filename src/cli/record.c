@@ -170,6 +170,14 @@ static int add_prefix(struct rec_opts *o, char sign, const char *p)
 	return 0;
 }
 
+/* The prefixes are abs_path() copies owned by @o. */
+static void free_prefixes(struct rec_opts *o)
+{
+	for (unsigned i = 0; i < o->nprefixes; i++)
+		free((char *)o->prefixes[i]);
+	o->nprefixes = 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* The shared area                                                      */
 /* ------------------------------------------------------------------ */
@@ -590,10 +598,11 @@ int cmd_record(int argc, char **argv)
 	struct iorr_writer *w = NULL;
 	struct iorr_shm *shm;
 	struct sigaction sa;
-	char *trace, *preload, *meta, *snap_dir = NULL, tmpl[PATH_MAX + 32];
+	char *trace = NULL, *preload = NULL, *meta, *snap_dir = NULL;
+	char tmpl[PATH_MAX + 32];
 	uint32_t wait_mode = 0;
 	uint64_t v, last_tick = 0, idle_since = 0, sleep_ns = 50000;
-	int c, shm_fd = -1, trace_fd, status = 0, ret = EXIT_ERROR;
+	int c, shm_fd = -1, trace_fd = -1, status = 0, ret = EXIT_ERROR;
 	bool main_done = false;
 	pid_t pid;
 
@@ -650,8 +659,11 @@ int cmd_record(int argc, char **argv)
 		case OPT_EXC: {
 			char *p = abs_path(optarg);
 
-			if (!p || add_prefix(&o, c == OPT_INC ? '+' : '-', p))
+			if (!p || add_prefix(&o, c == OPT_INC ? '+' : '-', p)) {
+				free(p);
+				free_prefixes(&o);
 				return EXIT_ERROR;
+			}
 			break;
 		}
 		case 'h':
@@ -665,23 +677,23 @@ int cmd_record(int argc, char **argv)
 	if (!o.out) {
 		cli_error("record: -o TRACE is required");
 		usage(stderr);
-		return EXIT_ERROR;
+		goto out;
 	}
 	if (optind >= argc) {
 		cli_error("record: no command to run");
 		usage(stderr);
-		return EXIT_ERROR;
+		goto out;
 	}
 	preload = find_preload();
 	if (!preload) {
 		cli_error("libiorr-record.so not found (set IORR_PRELOAD or "
 			  "install iorr)");
-		return EXIT_ERROR;
+		goto out;
 	}
 	trace_fd = open(o.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (trace_fd < 0) {
 		cli_error("%s: %s", o.out, strerror(errno));
-		return EXIT_ERROR;
+		goto out;
 	}
 	trace = abs_path(o.out);
 	snprintf(tmpl, sizeof(tmpl), "%s.snap.XXXXXX", trace);
@@ -820,5 +832,7 @@ out:
 	if (snap_dir)
 		rm_snap_dir(snap_dir);
 	free(preload);
+	free(trace);
+	free_prefixes(&o);
 	return ret;
 }

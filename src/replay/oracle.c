@@ -502,6 +502,7 @@ out:
 				if (rp->hash_only) {
 					/* stand-in bytes: the model is the
 					 * reference, and it agrees */
+					free(d->path);
 					rp->rep.ndiv--;
 					goto done;
 				}

@@ -2,6 +2,8 @@
 # recording changed nothing the program can see, and check the trace.
 check_PROGRAMS += tests/record/rec_prog
 tests_record_rec_prog_LDADD = $(PTHREAD_LIBS)
+tests_record_rec_prog_CFLAGS = $(WORKLOAD_CC_FLAGS)
+tests_record_rec_prog_LDFLAGS = $(WORKLOAD_LD_FLAGS)
 RECORD_TESTS = \
 	tests/record/exports.sh \
 	tests/record/status.sh \
