@@ -184,7 +184,10 @@ size_t cli_format_event(const struct iorr_reader *r,
 	struct out o = { buf, size, 0 };
 	const struct iorr_op_desc *d = iorr_op_get(ev->op);
 	const struct iorr_thread *t = iorr_reader_thread(r, ev->thread);
-	uint64_t rel = ev->start_ns >= t0 ? ev->start_ns - t0 : 0;
+	/* a completion's start is its submission: show when it was reaped,
+	 * the duration below is its latency */
+	uint64_t at = d->kind == IORR_KIND_COMPLETE ? ev->end_ns : ev->start_ns;
+	uint64_t rel = at >= t0 ? at - t0 : 0;
 
 	if (size)
 		buf[0] = '\0';

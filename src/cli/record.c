@@ -566,6 +566,28 @@ static pid_t start_workload(char **argv, const char *preload, int shm_fd)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+/* Once, what the io_uring support could not record (iorr-record(1)). */
+static void warn_async(const struct iorr_consumer_stats *cs)
+{
+	if (cs->uring_raw_rings)
+		cli_warn("%" PRIu64 " io_uring ring(s) set up by "
+			 "syscall(SYS_io_uring_setup), not liburing: their "
+			 "I/O is not recorded", cs->uring_raw_rings);
+	if (cs->uring_sqpoll_rings)
+		cli_warn("%" PRIu64 " SQPOLL io_uring ring(s): completions "
+			 "the program consumes inline may be missed",
+			 cs->uring_sqpoll_rings);
+	if (cs->uring_missed_cqes || cs->uring_missed_sqes)
+		cli_warn("io_uring: %" PRIu64 " completion(s) and %" PRIu64
+			 " submission(s) were not seen by any wrapped liburing "
+			 "call and are missing from the trace",
+			 cs->uring_missed_cqes, cs->uring_missed_sqes);
+	if (cs->uring_late_cqes)
+		cli_warn("io_uring: %" PRIu64 " completion(s) were seen only "
+			 "after the program consumed them inline (late=1): "
+			 "their data were captured late", cs->uring_late_cqes);
+}
+
 int cmd_record(int argc, char **argv)
 {
 	enum { OPT_DATA = 256, OPT_SYNC, OPT_SNAP, OPT_SNAPMAX, OPT_INC,
@@ -816,6 +838,7 @@ int cmd_record(int argc, char **argv)
 			cs.processes, cs.threads, cs.events, bytes, o.out,
 			cs.dropped + cs.gaps + cs.late + cs.disk_dropped);
 	}
+	warn_async(&cs);
 	if (WIFEXITED(status))
 		ret = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))

@@ -365,6 +365,51 @@ static void note_write_error(struct iorr_consumer *c, int r)
 		c->write_err = r;
 }
 
+/* Count what the io_uring support could not record (uring_missed). */
+static void account_async(struct iorr_consumer *c, const struct iorr_event *ev)
+{
+	if (ev->op == IORR_OP_uring_cqe) {
+		c->st.uring_late_cqes += ev->f[7] != 0;
+		return;
+	}
+	if (ev->op != IORR_OP_uring_missed)
+		return;
+	/* ring cqes sqes reason */
+	switch (ev->f[3]) {
+	case 2:
+		c->st.uring_sqpoll_rings++;
+		break;
+	case 3:
+		c->st.uring_raw_rings++;
+		break;
+	case 5:
+		c->st.uring_inflight += ev->f[2];
+		return;
+	}
+	c->st.uring_missed_cqes += ev->f[1];
+	c->st.uring_missed_sqes += ev->f[2];
+}
+
+/* The note stating the io_uring gaps, if any. */
+static void async_note(struct iorr_consumer *c)
+{
+	const struct iorr_consumer_stats *s = &c->st;
+	char buf[512];
+
+	if (!s->uring_missed_cqes && !s->uring_missed_sqes &&
+	    !s->uring_late_cqes && !s->uring_raw_rings &&
+	    !s->uring_sqpoll_rings && !s->uring_inflight)
+		return;
+	snprintf(buf, sizeof(buf),
+		 "{\"missed_cqes\":%" PRIu64 ",\"missed_sqes\":%" PRIu64
+		 ",\"late_cqes\":%" PRIu64 ",\"raw_rings\":%" PRIu64
+		 ",\"sqpoll_rings\":%" PRIu64 ",\"inflight_at_exit\":%" PRIu64
+		 ",\"see\":\"iorr-record(1), ASYNCHRONOUS I/O\"}",
+		 s->uring_missed_cqes, s->uring_missed_sqes, s->uring_late_cqes,
+		 s->uring_raw_rings, s->uring_sqpoll_rings, s->uring_inflight);
+	set_note(c, "uring_gaps", buf);
+}
+
 static void write_event(struct iorr_consumer *c, struct pev *p)
 {
 	struct iorr_event ev = { 0 };
@@ -452,6 +497,7 @@ static void write_event(struct iorr_consumer *c, struct pev *p)
 		return;
 	}
 	c->st.events++;
+	account_async(c, &ev);
 	if (op == IORR_OP_thread_exit) {
 		struct tinfo *t = tinfo_get(c, p->pid, p->tid);
 
@@ -1157,6 +1203,7 @@ int iorr_consumer_finish(struct iorr_consumer *c, const char *snap_dir)
 		set_note(c, "partial", buf);
 	}
 	c->st.partial = lost || c->st.gaps || c->st.late || c->write_err;
+	async_note(c);
 	if (!c->write_err) {
 		if ((r = write_initial(c, snap_dir)) < 0 ||
 		    (r = write_final(c)) < 0)

@@ -26,6 +26,13 @@ struct iorr_consumer_stats {
 	uint64_t dropped;	/* records the producers could not append */
 	uint64_t disk_dropped;	/* events not written: the trace disk is full */
 	bool partial;		/* the trace misses events (any of the above) */
+	/* io_uring gaps (uring_missed events, src/ops.def) */
+	uint64_t uring_missed_cqes;	/* completions not recorded */
+	uint64_t uring_missed_sqes;	/* submissions not recorded */
+	uint64_t uring_late_cqes;	/* seen after the program consumed them */
+	uint64_t uring_raw_rings;	/* set up without liburing */
+	uint64_t uring_sqpoll_rings;
+	uint64_t uring_inflight;	/* requests in flight at teardown */
 };
 
 /*

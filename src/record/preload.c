@@ -1042,6 +1042,7 @@ void iorr_child_after_fork(int ptid)
 		iorr_t.ring[l] = 0;
 	iorr_t.nest = 0;
 	iorr_t.keyed = false;
+	iorr_async_after_fork();
 	iorr_t.tid = 0;
 	iorr_t.ptid = ptid;
 	/* getppid() may already be a reaper: the parent can exit first */
@@ -1071,6 +1072,7 @@ void iorr_proc_exit(int status)
 	if (!iorr_on() || __atomic_exchange_n(&done, 1, __ATOMIC_SEQ_CST))
 		return;
 	iorr_mmap_flush_all();
+	iorr_async_exit();
 	iorr_ev_begin(&e, IORR_OP_proc_exit, IORR_NF_proc_exit);
 	e.f[0] = (uint64_t)(int64_t)status;
 	e.end = e.start;

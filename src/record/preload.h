@@ -72,6 +72,8 @@ struct iorr_tls {
 	uint32_t frag;		/* last frag id used */
 	bool keyed;		/* pthread key value set (thread_exit) */
 	bool exiting;
+	void *uring_peek;	/* io_uring ring this thread used (CQ peek) */
+	uint64_t id_next, id_end;	/* block of request ids */
 };
 extern __thread struct iorr_tls iorr_t
 	__attribute__((tls_model("initial-exec"))) IORR_HIDDEN;
@@ -85,15 +87,22 @@ IORR_HIDDEN void *iorr_real(const char *name);
 		real_##fn = (__typeof__(fn) *)iorr_real(#fn)
 
 IORR_HIDDEN bool iorr_on_slow(void);
+IORR_HIDDEN bool iorr_on_peek(void);
 
 /*
  * True when this call may be recorded (library on, not re-entered).  The
  * first call attaches the library if its constructor has not run yet.
+ * In a thread that used an io_uring ring, every wrapped call first looks
+ * at that ring's CQ (two loads when nothing is new): completions the
+ * program consumes inline are seen as early as possible (wrap_uring.c).
  */
 static inline bool iorr_on(void)
 {
-	if (likely(iorr_g.shm != NULL))
+	if (likely(iorr_g.shm != NULL)) {
+		if (unlikely(iorr_t.uring_peek != NULL))
+			return iorr_on_peek();
 		return !iorr_g.disabled && iorr_t.guard == 0;
+	}
 	return iorr_on_slow();
 }
 
@@ -272,6 +281,20 @@ IORR_HIDDEN bool iorr_fd_opened(int fd, const char *abs);
  * the snapshot directory).  Called before the call that may change it.
  */
 IORR_HIDDEN void iorr_first_touch(const char *abs);
+
+/* ---- libaio and io_uring (wrap_aio.c, wrap_uring.c) -------------------- */
+
+/* A new trace-wide id (contexts, rings, requests): never 0. */
+IORR_HIDDEN uint64_t iorr_new_id(void);
+
+/* syscall(SYS_io_*, a[0..5]) from wrap_syscall.c; @return as syscall(). */
+IORR_HIDDEN long iorr_aio_syscall(long nr, const long *a);
+IORR_HIDDEN long iorr_uring_syscall(long nr, const long *a);
+
+/* Process exit: observe every ring one last time, count what is in
+ * flight.  Fork child: forget the parent's rings for this thread. */
+IORR_HIDDEN void iorr_async_exit(void);
+IORR_HIDDEN void iorr_async_after_fork(void);
 
 /* ---- lifecycle, shared between wrapper files -------------------------- */
 IORR_HIDDEN void iorr_child_after_fork(int ptid);

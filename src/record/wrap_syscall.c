@@ -198,14 +198,16 @@ static long sys_fadvise(long nr, const long *a)
 }
 
 /*
- * libaio system calls: recorded by the libaio/io_uring support (a later
- * change); until then they pass through and iorr-record(1) says so.
+ * libaio system calls (MariaDB reaps with syscall(SYS_io_getevents)) and
+ * io_uring_setup (a ring liburing does not manage): wrap_aio.c and
+ * wrap_uring.c.
  */
-#define sys_aio_setup pass
-#define sys_aio_destroy pass
-#define sys_aio_submit pass
-#define sys_aio_getevents pass
-#define sys_aio_cancel pass
+#define sys_aio_setup iorr_aio_syscall
+#define sys_aio_destroy iorr_aio_syscall
+#define sys_aio_submit iorr_aio_syscall
+#define sys_aio_getevents iorr_aio_syscall
+#define sys_aio_cancel iorr_aio_syscall
+#define sys_uring_setup iorr_uring_syscall
 
 long syscall(long nr, ...)
 {

@@ -10,6 +10,11 @@ RECORD_TESTS = \
 	tests/record/transparency.sh \
 	tests/record/kill.sh \
 	tests/record/state.sh \
-	tests/record/programs.sh
+	tests/record/programs.sh \
+	tests/record/async.sh
 TESTS += $(RECORD_TESTS)
+# io_uring usage the recorder cannot fully see (tests/record/async.sh)
+check_PROGRAMS += tests/record/rec_uring_gaps
+tests_record_rec_uring_gaps_CFLAGS = $(AM_CFLAGS) $(URING_CFLAGS)
+tests_record_rec_uring_gaps_LDADD = $(URING_LIBS)
 EXTRA_DIST += $(RECORD_TESTS) tests/record/rec.sh
