@@ -8,6 +8,7 @@ dist_man_MANS += \
 	man/iorr-record.1 \
 	man/iorr-replay.1 \
 	man/iorr-stat.1 \
+	man/iorr-timeline.1 \
 	man/iorr-trace.5
 EXTRA_DIST += scripts/gen-op-table scripts/op-table.c \
 	man/op-table-is-current.sh man/pages-render.sh

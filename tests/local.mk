@@ -25,3 +25,4 @@ include tests/integration/local.mk
 include tests/fuzz/local.mk
 include tests/record/local.mk
 include tests/replay/local.mk
+include tests/timeline/local.mk

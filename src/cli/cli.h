@@ -51,6 +51,7 @@ int cmd_json(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 
 /* true if @arg is -h or --help. */
 bool cli_is_help(const char *arg);

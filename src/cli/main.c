@@ -19,11 +19,12 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "build a trace from a JSON document" },
 	{ "record", cmd_record, "run a program and record its file I/O" },
 	{ "replay", cmd_replay, "replay a trace in a sandbox and check it" },
+	{ "timeline", cmd_timeline, "draw a trace as an HTML page or SVG" },
 };
 
 /* Commands of iorr(1) that this build does not have yet. */
 static const char *const planned[] = {
-	"hunt", "shrink", "export-c", "redact", "timeline",
+	"hunt", "shrink", "export-c", "redact",
 };
 
 static void usage(FILE *f)

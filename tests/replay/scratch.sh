@@ -13,19 +13,23 @@ for spec in ext4:-b1024 xfs btrfs; do
 	command -v mkfs.$fs >/dev/null 2>&1 || continue
 	grep -qw $fs /proc/filesystems || modprobe $fs 2>/dev/null ||
 		continue
-	loops=$(losetup -a | wc -l)
+	# NOTE: a private TMPDIR, so that loop devices and mounts of
+	# concurrent tests do not count.
+	scr="$TMP/scr"
+	mkdir -p "$scr"
 	for sc in sync aio; do
-		"$IORR" replay --scratch $spec "$TMP/$sc.iorr" >"$TMP/o" 2>&1 ||
+		TMPDIR="$scr" "$IORR" replay --scratch $spec "$TMP/$sc.iorr" \
+			>"$TMP/o" 2>&1 ||
 			{ cat "$TMP/o"; fail "$spec $sc: exit $?"; }
 	done
-	[ "$(losetup -a | wc -l)" = "$loops" ] || fail "$spec: loop left"
-	! grep -q iorr-scratch /proc/mounts || fail "$spec: mount left"
+	! losetup -a | grep -q "$scr/" || fail "$spec: loop left"
+	! grep -q "$scr/" /proc/mounts || fail "$spec: mount left"
+	[ -z "$(ls -A "$scr")" ] || fail "$spec: scratch files left"
 	ran=1
 done
 [ $ran = 1 ] || skip "no mkfs for btrfs, xfs or ext4"
 # a failing mkfs is an environment error, and leaves nothing behind
-expect_exit 2 "$IORR" replay --scratch ext4:--no-such-option \
+TMPDIR="$scr" expect_exit 2 "$IORR" replay --scratch ext4:--no-such-option \
 	"$TMP/sync.iorr" 2>/dev/null
-! ls -d "${TMPDIR:-/tmp}"/iorr-scratch.* >/dev/null 2>&1 ||
-	fail "scratch image left behind"
+[ -z "$(ls -A "$scr")" ] || fail "scratch image left behind"
 exit 0
