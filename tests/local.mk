@@ -25,4 +25,5 @@ include tests/integration/local.mk
 include tests/fuzz/local.mk
 include tests/record/local.mk
 include tests/replay/local.mk
+include tests/hunt/local.mk
 include tests/timeline/local.mk

@@ -25,6 +25,32 @@
 enum iorr_replay_order {
 	IORR_ORDER_RECORDED,	/* global seq order, one op at a time */
 	IORR_ORDER_FREE,	/* concurrent, happens-before enforced */
+	IORR_ORDER_RANDOM,	/* one op at a time, seeded random order */
+	IORR_ORDER_PCT,		/* one op at a time, seeded PCT priorities */
+};
+
+enum iorr_jitter {
+	IORR_JITTER_NONE,
+	IORR_JITTER_UNIFORM,	/* uniform in [a, b] ns */
+	IORR_JITTER_EXP,	/* exponential with mean a ns */
+};
+
+/*
+ * Seeded perturbations.  None changes what a correct system may return:
+ * a dropped page cache, an extra fsync and a late reap are invisible to
+ * a correct filesystem, and a short-split op issues two calls covering
+ * exactly the recorded range and compares their concatenation.
+ */
+struct iorr_perturb {
+	double dropcache;	/* probability per data op: fadvise DONTNEED
+				 * on its file before it */
+	bool dropcache_global;	/* also write 1 to /proc/sys/vm/drop_caches
+				 * (root) */
+	double fsync;		/* probability per write: an fsync after it */
+	uint64_t reap_delay_ns;	/* reaps of async completions wait a seeded
+				 * time in [0, reap_delay_ns] first */
+	double shortio;		/* probability per pread/pwrite/read/write:
+				 * split in two calls */
 };
 
 enum iorr_replay_timing {
@@ -47,7 +73,33 @@ struct iorr_replay_opts {
 	double timing_scale;		/* 1.0 for recorded, F for scale:F */
 	iorr_replay_progress_fn progress;
 	void *progress_arg;
+	/* seeded scheduling (iorr-replay(1), "ORDER AND TIMING") */
+	uint64_t seed;
+	unsigned pct_depth;		/* D of pct:D (>= 1) */
+	enum iorr_jitter jitter;
+	uint64_t jitter_a, jitter_b;	/* ns */
+	bool flip_conflicts;		/* drop the kept conflict order */
+	struct iorr_perturb perturb;
+	bool quiet_limits;		/* hunt: skip per-run notes */
 };
+
+/*
+ * Parse "recorded", "free", "random" or "pct:D" into @o.
+ * @return 0 or -EINVAL with a message in @msg.
+ */
+int iorr_replay_parse_order(const char *s, struct iorr_replay_opts *o,
+			    char *msg, size_t len);
+/* Parse "uniform:A-B" or "exp:MEAN" (durations: ns, us, ms, s). */
+int iorr_replay_parse_jitter(const char *s, struct iorr_replay_opts *o,
+			     char *msg, size_t len);
+/*
+ * Parse one or more comma-separated perturbations: "dropcache:P[:global]",
+ * "fsync:P", "reap-delay:D", "short:P" (P a probability, D a duration).
+ */
+int iorr_replay_parse_perturb(const char *s, struct iorr_replay_opts *o,
+			      char *msg, size_t len);
+/* Parse a duration "250", "250ns", "20us", "3ms", "1.5s" into ns. */
+int iorr_parse_duration(const char *s, uint64_t *ns);
 
 /* Kinds of divergence. */
 enum iorr_div_kind {
@@ -84,6 +136,20 @@ struct iorr_divergence {
 	uint32_t win_len;	/* bytes in the windows */
 	uint8_t want[IORR_DIV_WINDOW], got[IORR_DIV_WINDOW];
 	char what[512];		/* one-line explanation */
+	/*
+	 * Order-dependent outcomes: the conflicting pair whose order differs
+	 * from the recording: pair[0] ran first in the recording, pair[1]
+	 * first in this replay (UINT64_MAX: not known).  want[] then holds
+	 * what the recorded order gives, got[] what this replay gave.
+	 */
+	uint64_t pair[2];
+	bool have_recorded;	/* want[] is the recorded order's content */
+	/* free order: an op of another thread on overlapping bytes that
+	 * ran at the same time as the observed one, or UINT64_MAX */
+	uint64_t racing_seq;
+	/* what preceded it in this schedule: injections, reorderings
+	 * (one per line), or NULL */
+	char *context;
 };
 
 struct iorr_replay_report {
@@ -103,6 +169,13 @@ struct iorr_replay_report {
 	char **limits;
 	const char *root;	/* the sandbox root used */
 	bool root_kept;
+	/* the schedule: xxh3-64 over the issued (seq, delay, injection) */
+	uint64_t sched_hash;
+	uint64_t injections;	/* perturbations planned */
+	uint64_t reordered;	/* conflicting pairs issued out of recorded
+				 * order (serial orders) */
+	bool conflicts_kept;	/* the trace lacks pthread sync: conflicting
+				 * ops keep their recorded order */
 };
 
 struct iorr_replay;
@@ -123,6 +196,52 @@ int iorr_replay_prepare(const struct iorr_replay_opts *o,
  */
 int iorr_replay_run(struct iorr_replay *rp, const struct iorr_replay_report
 		    **report, char *msg, size_t msglen);
+
+/*
+ * Reset a prepared (and possibly run) replay for another run with @seed:
+ * the sandbox gets the initial state again, per-run state is cleared and
+ * the schedule is planned anew.  The decoded trace, the happens-before
+ * graph and the sandbox root are kept (iorr hunt runs thousands of
+ * seeds this way).  The previous report becomes invalid.
+ * @return 0 or -errno with a message.
+ */
+int iorr_replay_reset(struct iorr_replay *rp, uint64_t seed, char *msg,
+		      size_t msglen);
+
+/*
+ * The schedule hash of the plan for the current seed, known before the
+ * run (the report repeats it).
+ */
+uint64_t iorr_replay_sched_hash(const struct iorr_replay *rp);
+
+/* A candidate race: two conflicting ops no happens-before edge orders. */
+struct iorr_conflict {
+	uint64_t seq[2];	/* seq[0] < seq[1] */
+	uint32_t thread[2];
+	uint64_t off[2], end[2];	/* byte ranges [off, end) */
+	bool write[2];		/* the op changes the bytes (or entry) */
+	const char *file;	/* normalized path; valid with the replay */
+	bool ns;		/* a namespace entry, not bytes */
+	bool ofd;		/* the shared offset of one open file */
+	bool overlapped;	/* the two overlapped in recorded time */
+};
+
+/*
+ * Load a trace for analysis only (no sandbox, no model pass): enough for
+ * iorr_replay_conflicts() and the event lookups.
+ */
+int iorr_replay_load(const char *trace, struct iorr_replay **out,
+		     char *msg, size_t msglen);
+
+/*
+ * The candidate races of the trace: at most @max pairs in *@out (free()
+ * it), with *@total the number found.  Per-file interval sweeps: each op
+ * is compared only with the ops whose ranges overlap its own.
+ * @return 0 or -errno.
+ */
+int iorr_replay_conflicts(struct iorr_replay *rp, size_t max,
+			  struct iorr_conflict **out, size_t *n,
+			  uint64_t *total);
 
 /* The reader (path, thread and blob lookups for the report's events). */
 const struct iorr_reader *iorr_replay_reader(const struct iorr_replay *rp);

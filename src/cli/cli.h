@@ -52,6 +52,32 @@ int cmd_import(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_hunt(int argc, char **argv);
+
+/* iorr replay's shared pieces (src/cli/replay.c), also used by hunt. */
+struct iorr_replay;
+struct iorr_replay_opts;
+struct iorr_replay_report;
+typedef struct json_t json_t;
+/* The shell-quoted command line "iorr ARGV...".  Free it. */
+char *cli_shell_quote_argv(int argc, char **argv);
+/*
+ * Parse the scheduling option @c ('o' --order, 'S' --seed, 'J' --jitter,
+ * 'F' --flip-conflicts, 'P' --perturb).  @return 0, -1 (error printed) or
+ * 1 (not one of these).
+ */
+int cli_replay_parse_opt(int c, const char *arg, struct iorr_replay_opts *o);
+/* Check option combinations.  @return 0 or -1 (error printed). */
+int cli_replay_check_opts(const struct iorr_replay_opts *o);
+/* Does the schedule depend on the seed? */
+bool cli_replay_seeded(const struct iorr_replay_opts *o);
+void cli_replay_print_text(FILE *f, const char *trace, const char *cmdline,
+			   const struct iorr_replay *rp,
+			   const struct iorr_replay_report *r);
+/* The JSON report, or NULL (out of memory). */
+json_t *cli_replay_json(const char *trace, const char *cmdline,
+			const struct iorr_replay *rp,
+			const struct iorr_replay_report *r);
 
 /* true if @arg is -h or --help. */
 bool cli_is_help(const char *arg);

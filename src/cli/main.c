@@ -20,11 +20,12 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "run a program and record its file I/O" },
 	{ "replay", cmd_replay, "replay a trace in a sandbox and check it" },
 	{ "timeline", cmd_timeline, "draw a trace as an HTML page or SVG" },
+	{ "hunt", cmd_hunt, "replay with seed after seed until it diverges" },
 };
 
 /* Commands of iorr(1) that this build does not have yet. */
 static const char *const planned[] = {
-	"hunt", "shrink", "export-c", "redact",
+	"shrink", "export-c", "redact",
 };
 
 static void usage(FILE *f)

@@ -36,9 +36,22 @@ static void usage(FILE *f)
 		"                          (btrfs, xfs, ext4; root only)\n"
 		"  --allow-missing-initial replay files whose initial content\n"
 		"                          the trace lacks\n"
-		"  --order recorded|free   one op at a time in recorded order\n"
-		"                          (default), or concurrently with the\n"
-		"                          happens-before edges enforced\n"
+		"  --order recorded|free|random|pct:D\n"
+		"                          one op at a time in recorded order\n"
+		"                          (default); concurrently with the\n"
+		"                          happens-before edges enforced; or\n"
+		"                          one op at a time in a seeded order\n"
+		"                          (uniform, or PCT with D-1 priority\n"
+		"                          change points)\n"
+		"  --seed S                seed of the order, jitter and\n"
+		"                          perturbations (default 0)\n"
+		"  --jitter uniform:A-B|exp:MEAN\n"
+		"                          seeded delay before each op (free)\n"
+		"  --flip-conflicts        let conflicting ops change their\n"
+		"                          recorded order even where it is kept\n"
+		"  --perturb dropcache:P[:global]|fsync:P|reap-delay:D|short:P\n"
+		"                          seeded perturbations (repeatable,\n"
+		"                          or comma-separated)\n"
 		"  --timing asap|recorded|scale:F\n"
 		"                          pace issue times (default asap)\n"
 		"  --json                  the report as JSON\n"
@@ -81,7 +94,7 @@ static void progress_cb(void *arg, uint64_t done, uint64_t total)
 
 /* ---- report -------------------------------------------------------- */
 
-static char *shell_quote_argv(int argc, char **argv)
+char *cli_shell_quote_argv(int argc, char **argv)
 {
 	size_t cap = 16;
 	char *s;
@@ -168,9 +181,25 @@ static void errstr(char *buf, size_t len, int64_t res, int err)
 		snprintf(buf, len, "%" PRId64, res);
 }
 
-static void print_text(FILE *f, const char *trace, const char *cmdline,
-		       const struct iorr_replay *rp,
-		       const struct iorr_replay_report *r)
+static void pair_lines(FILE *f, const struct iorr_replay *rp,
+		       const struct iorr_divergence *d)
+{
+	char a[8192], b[8192];
+
+	if (d->pair[0] == UINT64_MAX)
+		return;
+	event_line(rp, d->pair[0], a, sizeof(a));
+	event_line(rp, d->pair[1], b, sizeof(b));
+	fprintf(f, "  conflicting pair (no happens-before edge orders "
+		"them):\n    %s\n    %s\n", a, b);
+	fprintf(f, "  recorded order: seq %" PRIu64 " before seq %" PRIu64
+		"; this replay: seq %" PRIu64 " before seq %" PRIu64 "\n",
+		d->pair[0], d->pair[1], d->pair[1], d->pair[0]);
+}
+
+void cli_replay_print_text(FILE *f, const char *trace, const char *cmdline,
+			   const struct iorr_replay *rp,
+			   const struct iorr_replay_report *r)
 {
 	char line[8192];
 
@@ -203,21 +232,38 @@ static void print_text(FILE *f, const char *trace, const char *cmdline,
 					a, b);
 			}
 		}
+		pair_lines(f, rp, d);
+		if (d->racing_seq != UINT64_MAX) {
+			event_line(rp, d->racing_seq, line, sizeof(line));
+			fprintf(f, "  ran at the same time as: %s\n", line);
+		}
 		if (d->have_bytes) {
+			const char *what = d->have_recorded ?
+					   "recorded order's bytes from" :
+					   "expected bytes from";
+
 			if (d->writer_seq != UINT64_MAX) {
 				event_line(rp, d->writer_seq, line,
 					   sizeof(line));
-				fprintf(f, "  expected bytes from: %s\n", line);
+				fprintf(f, "  %s: %s\n", what, line);
 			} else {
-				fprintf(f, "  expected bytes from: the initial "
-					"state\n");
+				fprintf(f, "  %s: the initial state\n", what);
 			}
 			fprintf(f, "  first difference at byte %" PRIu64
 				" (* marks differing bytes):\n", d->diff_off);
-			hexline(f, "expected", d->want, d->win_off,
-				d->win_len, d->got);
-			hexline(f, "actual", d->got, d->win_off, d->win_len,
-				d->want);
+			hexline(f, d->have_recorded ? "recorded" : "expected",
+				d->want, d->win_off, d->win_len, d->got);
+			hexline(f, d->have_recorded ? "replay" : "actual",
+				d->got, d->win_off, d->win_len, d->want);
+		}
+		if (d->context) {
+			fprintf(f, "  preceded in this schedule by:\n");
+			for (const char *l = d->context; *l;) {
+				size_t n = strcspn(l, "\n");
+
+				fprintf(f, "    %.*s\n", (int)n, l);
+				l += n + (l[n] ? 1 : 0);
+			}
 		}
 	}
 	for (size_t k = 0; k < r->nlimits; k++)
@@ -226,6 +272,14 @@ static void print_text(FILE *f, const char *trace, const char *cmdline,
 		fprintf(f, "timing: issue skew p50 %" PRIu64 " us, p99 %" PRIu64
 			" us, max %" PRIu64 " us\n", r->skew_p50 / 1000,
 			r->skew_p99 / 1000, r->skew_max / 1000);
+	if (r->conflicts_kept)
+		fprintf(f, "note: the trace was recorded without pthread "
+			"synchronization: conflicting ops keep their recorded "
+			"order (--flip-conflicts lifts it)\n");
+	fprintf(f, "schedule: hash %016" PRIx64 ", %" PRIu64 " injection%s, %"
+		PRIu64 " conflicting pair%s reordered\n", r->sched_hash,
+		r->injections, r->injections == 1 ? "" : "s", r->reordered,
+		r->reordered == 1 ? "" : "s");
 	if (r->ndiv)
 		fprintf(f, "reproduce: %s\n", cmdline);
 	fprintf(f, "%s: %s: %" PRIu64 " divergence%s (%" PRIu64 " impossible, "
@@ -249,15 +303,19 @@ static json_t *hex_json(const uint8_t *b, uint32_t n)
 	return json_string(s);
 }
 
-static int print_json(FILE *f, const char *trace, const char *cmdline,
-		      const struct iorr_replay *rp,
-		      const struct iorr_replay_report *r)
+json_t *cli_replay_json(const char *trace, const char *cmdline,
+			const struct iorr_replay *rp,
+			const struct iorr_replay_report *r)
 {
 	json_t *o = json_object(), *divs = json_array(), *lim = json_array();
 	char line[8192];
 
-	if (!o || !divs || !lim)
-		return -ENOMEM;
+	if (!o || !divs || !lim) {
+		json_decref(o);
+		json_decref(divs);
+		json_decref(lim);
+		return NULL;
+	}
 	json_object_set_new(o, "trace", json_string(trace));
 	json_object_set_new(o, "verdict", json_string(r->ndiv ? "diverged" :
 						      "ok"));
@@ -278,6 +336,16 @@ static int print_json(FILE *f, const char *trace, const char *cmdline,
 	json_object_set_new(o, "elapsed_ns",
 			    json_integer((json_int_t)r->elapsed_ns));
 	json_object_set_new(o, "command", json_string(cmdline));
+	{
+		char h[32];
+
+		snprintf(h, sizeof(h), "%016" PRIx64, r->sched_hash);
+		json_object_set_new(o, "schedule", json_pack(
+			"{ss sI sI sb}", "hash", h, "injections",
+			(json_int_t)r->injections, "reordered",
+			(json_int_t)r->reordered, "conflicts_kept",
+			r->conflicts_kept));
+	}
 	for (uint64_t k = 0; k < r->ndiv; k++) {
 		const struct iorr_divergence *d = &r->divs[k];
 		json_t *j = json_object();
@@ -322,7 +390,27 @@ static int print_json(FILE *f, const char *trace, const char *cmdline,
 					    hex_json(d->want, d->win_len));
 			json_object_set_new(j, "actual",
 					    hex_json(d->got, d->win_len));
+			json_object_set_new(j, "expected_is_recorded_order",
+					    json_boolean(d->have_recorded));
 		}
+		if (d->pair[0] != UINT64_MAX) {
+			json_t *pr = json_array();
+
+			for (int s2 = 0; s2 < 2; s2++) {
+				event_line(rp, d->pair[s2], line,
+					   sizeof(line));
+				json_array_append_new(pr, json_pack(
+					"{sI ss}", "seq",
+					(json_int_t)d->pair[s2], "op", line));
+			}
+			json_object_set_new(j, "pair", pr);
+		}
+		if (d->racing_seq != UINT64_MAX)
+			json_object_set_new(j, "racing_seq", json_integer(
+					    (json_int_t)d->racing_seq));
+		if (d->context)
+			json_object_set_new(j, "context",
+					    json_string(d->context));
 		json_array_append_new(divs, j);
 	}
 	json_object_set_new(o, "divergences", divs);
@@ -340,11 +428,113 @@ static int print_json(FILE *f, const char *trace, const char *cmdline,
 				    json_integer((json_int_t)r->skew_max));
 		json_object_set_new(o, "skew", s);
 	}
+	return o;
+}
+
+static int print_json(FILE *f, const char *trace, const char *cmdline,
+		      const struct iorr_replay *rp,
+		      const struct iorr_replay_report *r)
+{
+	json_t *o = cli_replay_json(trace, cmdline, rp, r);
+
+	if (!o)
+		return -ENOMEM;
 	int k = json_dumpf(o, f, JSON_INDENT(2));
 
 	fputc('\n', f);
 	json_decref(o);
 	return k < 0 ? -EIO : 0;
+}
+
+/*
+ * The command that reproduces this run: the user's, with the seed made
+ * explicit when the schedule depends on it.
+ */
+static char *repro_cmdline(int argc, char **argv,
+			   const struct iorr_replay_opts *o, bool seed_given)
+{
+	char **v = calloc((size_t)argc + 3, sizeof(*v));
+	char seed[32];
+	int n = 0;
+	char *s;
+
+	if (!v)
+		return NULL;
+	for (int i = 0; i < argc - 1; i++)
+		v[n++] = argv[i];
+	if (!seed_given && cli_replay_seeded(o)) {
+		snprintf(seed, sizeof(seed), "%" PRIu64, o->seed);
+		v[n++] = "--seed";
+		v[n++] = seed;
+	}
+	v[n++] = argv[argc - 1];
+	s = cli_shell_quote_argv(n, v);
+	free(v);
+	return s;
+}
+
+bool cli_replay_seeded(const struct iorr_replay_opts *o)
+{
+	const struct iorr_perturb *p = &o->perturb;
+
+	return o->order == IORR_ORDER_RANDOM || o->order == IORR_ORDER_PCT ||
+	       o->jitter != IORR_JITTER_NONE || p->dropcache > 0 ||
+	       p->fsync > 0 || p->shortio > 0 || p->reap_delay_ns;
+}
+
+int cli_replay_parse_opt(int c, const char *arg, struct iorr_replay_opts *o)
+{
+	char msg[512];
+	int k = 0;
+
+	switch (c) {
+	case 'o':
+		k = iorr_replay_parse_order(arg, o, msg, sizeof(msg));
+		break;
+	case 'S': {
+		char *end;
+
+		errno = 0;
+		o->seed = strtoull(arg, &end, 0);
+		if (end == arg || *end || errno || arg[0] == '-') {
+			snprintf(msg, sizeof(msg), "--seed %s: expected an "
+				 "unsigned 64-bit integer", arg);
+			k = -EINVAL;
+		}
+		break;
+	}
+	case 'J':
+		k = iorr_replay_parse_jitter(arg, o, msg, sizeof(msg));
+		break;
+	case 'F':
+		o->flip_conflicts = true;
+		break;
+	case 'P':
+		k = iorr_replay_parse_perturb(arg, o, msg, sizeof(msg));
+		break;
+	default:
+		return 1;
+	}
+	if (k < 0) {
+		cli_error("%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_replay_check_opts(const struct iorr_replay_opts *o)
+{
+	if (o->jitter != IORR_JITTER_NONE && o->order != IORR_ORDER_FREE) {
+		cli_error("--jitter: needs --order free (the other orders "
+			  "issue one op at a time)");
+		return -1;
+	}
+	if (o->flip_conflicts && o->order == IORR_ORDER_RECORDED) {
+		cli_error("--flip-conflicts: needs --order free, random or "
+			  "pct:D");
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_timing(const char *s, struct iorr_replay_opts *o)
@@ -383,12 +573,13 @@ int cmd_replay(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "jitter", required_argument, NULL, 'J' },
 		{ "flip-conflicts", no_argument, NULL, 'F' },
+		{ "perturb", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct iorr_replay_opts o = { .timing_scale = 1.0 };
-	bool json = false;
+	bool json = false, seed_given = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -406,20 +597,14 @@ int cmd_replay(int argc, char **argv)
 			o.allow_missing_initial = true;
 			break;
 		case 'o':
-			if (!strcmp(optarg, "recorded")) {
-				o.order = IORR_ORDER_RECORDED;
-			} else if (!strcmp(optarg, "free")) {
-				o.order = IORR_ORDER_FREE;
-			} else if (!strcmp(optarg, "random") ||
-				   !strncmp(optarg, "pct:", 4)) {
-				cli_error("--order %s: not supported yet",
-					  optarg);
+		case 'S':
+		case 'J':
+		case 'F':
+		case 'P':
+			if (c == 'S')
+				seed_given = true;
+			if (cli_replay_parse_opt(c, optarg, &o) < 0)
 				return EXIT_ERROR;
-			} else {
-				cli_error("--order %s: expected recorded or "
-					  "free", optarg);
-				return EXIT_ERROR;
-			}
 			break;
 		case 't':
 			if (parse_timing(optarg, &o) < 0) {
@@ -428,15 +613,6 @@ int cmd_replay(int argc, char **argv)
 				return EXIT_ERROR;
 			}
 			break;
-		case 'S':
-			cli_error("--seed: not supported yet");
-			return EXIT_ERROR;
-		case 'J':
-			cli_error("--jitter: not supported yet");
-			return EXIT_ERROR;
-		case 'F':
-			cli_error("--flip-conflicts: not supported yet");
-			return EXIT_ERROR;
 		case 'j':
 			json = true;
 			break;
@@ -452,6 +628,8 @@ int cmd_replay(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERROR;
 	}
+	if (cli_replay_check_opts(&o) < 0)
+		return EXIT_ERROR;
 	o.trace = argv[optind];
 
 	struct progress pr = { .start = mono_ns() };
@@ -464,7 +642,7 @@ int cmd_replay(int argc, char **argv)
 	struct iorr_replay *rp;
 	const struct iorr_replay_report *rep;
 	int ret = EXIT_ERROR;
-	char *cmdline = shell_quote_argv(argc, argv);
+	char *cmdline = repro_cmdline(argc, argv, &o, seed_given);
 
 	if (iorr_replay_prepare(&o, &rp, msg, sizeof(msg)) < 0) {
 		cli_error("%s", msg);
@@ -479,7 +657,7 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	if (json ? print_json(stdout, o.trace, cmdline ? cmdline : "", rp,
-			      rep) < 0 : (print_text(stdout, o.trace,
+			      rep) < 0 : (cli_replay_print_text(stdout, o.trace,
 						     cmdline ? cmdline : "", rp,
 						     rep), 0)) {
 		cli_error("stdout: write failed");

@@ -501,6 +501,40 @@ static size_t vec_total(const struct rp_ev *ev)
 /* Cap on one op's buffer: a hostile trace must not make us allocate TBs. */
 #define MAX_IO (1ull << 30)
 
+/*
+ * The short:P perturbation: one read or write issued as two calls covering
+ * exactly its range, the second only when the first was complete, so the
+ * result and the bytes are what one call gives on a correct system.  With
+ * O_DIRECT the split point is a multiple of 4096 (and there is no split
+ * when the op is no longer than that); an O_APPEND write is never split,
+ * since another appender could land between the halves.
+ */
+static ssize_t split_rw(struct replay *rp, uint32_t i, int fd, uint8_t *buf,
+			size_t len, bool has_off, off_t off, bool rd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	size_t a = (size_t)((uint64_t)len * rp->plan.split[i] / 65536);
+	ssize_t r1, r2;
+
+	if (fl >= 0 && (fl & O_DIRECT))
+		a &= ~(size_t)4095;
+	if (a == 0 || a >= len || (fl >= 0 && !rd && !has_off &&
+				   (fl & O_APPEND)))
+		return has_off ? (rd ? pread(fd, buf, len, off) :
+				  pwrite(fd, buf, len, off)) :
+		       (rd ? read(fd, buf, len) : write(fd, buf, len));
+	r1 = has_off ? (rd ? pread(fd, buf, a, off) : pwrite(fd, buf, a, off)) :
+	     (rd ? read(fd, buf, a) : write(fd, buf, a));
+	if (r1 < 0 || (size_t)r1 < a)
+		return r1;
+	r2 = has_off ? (rd ? pread(fd, buf + a, len - a, off + (off_t)a) :
+			pwrite(fd, buf + a, len - a, off + (off_t)a)) :
+	     (rd ? read(fd, buf + a, len - a) : write(fd, buf + a, len - a));
+	if (r2 < 0)
+		return (ssize_t)a;	/* as one call: the part done */
+	return (ssize_t)a + r2;
+}
+
 static int do_rw(struct rp_worker *w, uint32_t i)
 {
 	struct replay *rp = w->rp;
@@ -554,6 +588,11 @@ static int do_rw(struct rp_worker *w, uint32_t i)
 		iov = make_iov(ev, buf, &t);
 		if (!iov)
 			return -ENOMEM;
+	}
+	if (rp->plan.inj && (rp->plan.inj[i] & RP_INJ_SHORT) && !vec &&
+	    !stdio) {
+		r = split_rw(rp, i, fd, buf, len, has_off, (off_t)offv, rd);
+		goto done;
 	}
 	switch (ev->e.op) {
 	case IORR_OP_read:
@@ -631,6 +670,7 @@ static int do_rw(struct rp_worker *w, uint32_t i)
 		r = -1;
 		errno = ENOSYS;
 	}
+done:
 	set_sys(rp, i, r);
 	if (rd && r >= 0)
 		rp_check_read(rp, i, buf, (size_t)r, pos, rp_fu(ev, "hash"));
@@ -641,7 +681,7 @@ static int do_rw(struct rp_worker *w, uint32_t i)
 static int lock_cmd(struct replay *rp, int cmd)
 {
 	/* one op at a time: a wait could never end, so ask instead */
-	if (rp->o.order != IORR_ORDER_RECORDED)
+	if (rp->o.order == IORR_ORDER_FREE)
 		return cmd;
 	if (cmd == F_SETLKW)
 		return F_SETLK;
@@ -769,7 +809,7 @@ static int do_fdop(struct rp_worker *w, uint32_t i)
 	case IORR_OP_flock: {
 		int op = (int)f[1];
 
-		if (rp->o.order == IORR_ORDER_RECORDED)
+		if (rp->o.order != IORR_ORDER_FREE)
 			op |= LOCK_NB;
 		r = flock(fd, op);
 		break;
@@ -777,7 +817,7 @@ static int do_fdop(struct rp_worker *w, uint32_t i)
 	case IORR_OP_lockf: {
 		int cmd = (int)f[1];
 
-		if (rp->o.order == IORR_ORDER_RECORDED && cmd == F_LOCK)
+		if (rp->o.order != IORR_ORDER_FREE && cmd == F_LOCK)
 			cmd = F_TLOCK;
 		r = lockf(fd, cmd, (off_t)f[2]);
 		break;

@@ -10,6 +10,10 @@
  * results (a short write changes only the bytes it wrote) and follows the
  * namespace (rename, link, unlink) lexically: it does not follow symlinks.
  *
+ * The model is stepped in the order the replay issued the events (the
+ * recorded order, a planned serial order, or, in free order, the order of
+ * issue times); racing windows use the replay's times when it reordered.
+ *
  * For reads that overlapped writes of other threads in recorded time, the
  * legal content of a page is the serial content or that page with any one
  * of the racing writes undone (earlier in seq) or applied (later in seq).
@@ -1161,14 +1165,32 @@ uint64_t rp_model_writer(struct rp_model *m, const char *path, uint64_t off)
 	return UINT64_MAX;
 }
 
+/*
+ * Time and order of event @i for the racing-write windows: the replay's own
+ * when it reordered (rp->xpos set), else the recording's.
+ */
+static uint64_t t_start(const struct replay *rp, uint32_t i)
+{
+	return rp->xpos ? rp->out[i].issue_ns : rp->ev[i].e.start_ns;
+}
+
+static uint64_t t_end(const struct replay *rp, uint32_t i)
+{
+	return rp->xpos ? rp->out[i].end_ns : rp->ev[i].e.end_ns;
+}
+
+static uint32_t xpos(const struct replay *rp, uint32_t i)
+{
+	return rp->xpos ? rp->xpos[i] : i;
+}
+
 int rp_model_page_candidates(struct rp_model *m, uint32_t i, uint64_t poff,
 			     uint64_t plen, uint8_t **cand, int max)
 {
 	struct replay *rp = m->rp;
 	struct rp_ev *r = &rp->ev[i];
 	struct mfd *fd = read_fd(m, i);
-	uint64_t rs = r->submit != RP_NONE ? rp->ev[r->submit].e.start_ns :
-		      r->e.start_ns;
+	uint64_t rs = t_start(rp, r->submit != RP_NONE ? r->submit : i);
 	int n = 0;
 
 	if (!fd)
@@ -1184,9 +1206,10 @@ int rp_model_page_candidates(struct rp_model *m, uint32_t i, uint64_t poff,
 	for (unsigned k = 0; k < UNDO_N && n < max; k++) {
 		struct undo *u = &m->undo[k];
 
-		if (!u->before || u->ino != ino || u->ev >= i ||
+		if (!u->before || u->ino != ino ||
+		    xpos(rp, u->ev) >= xpos(rp, i) ||
 		    rp->ev[u->ev].e.thread == r->e.thread ||
-		    rp->ev[u->ev].e.end_ns < rs ||
+		    t_end(rp, u->ev) < rs ||
 		    u->off >= poff + plen || poff >= u->off + u->len)
 			continue;
 		cand[n] = malloc(plen);
@@ -1202,11 +1225,12 @@ int rp_model_page_candidates(struct rp_model *m, uint32_t i, uint64_t poff,
 	}
 	/* later racing writes applied: sync writes that started before the
 	 * read ended */
-	for (uint32_t j = i + 1; j < rp->nev && n < max; j++) {
+	for (uint32_t p = xpos(rp, i) + 1; p < rp->nev && n < max; p++) {
+		uint32_t j = rp->xorder ? rp->xorder[p] : p;
 		struct rp_ev *w = &rp->ev[j];
 		const struct iorr_op_desc *d = iorr_op_get(w->e.op);
 
-		if (w->e.start_ns > r->e.end_ns)
+		if (t_start(rp, j) > t_end(rp, i))
 			break;
 		if (d->kind != IORR_KIND_SYNC || d->cls != IORR_CLASS_WRITE ||
 		    w->e.thread == r->e.thread || w->e.result <= 0)

@@ -21,6 +21,8 @@
 #include "iorr/xlat.h"
 #include "replay/replay_int.h"
 
+static char *schedule_context(struct replay *rp, uint32_t i);
+
 /* Bytes of reads kept for classification, over all pending divergences. */
 #define PENDING_BYTES_MAX (256u << 20)
 
@@ -219,6 +221,8 @@ static struct iorr_divergence *div_new(struct replay *rp)
 	d = &r->divs[r->ndiv++];
 	memset(d, 0, sizeof(*d));
 	d->writer_seq = UINT64_MAX;
+	d->pair[0] = d->pair[1] = UINT64_MAX;
+	d->racing_seq = UINT64_MAX;
 	d->cls = IORR_DIV_UNCLASSIFIED;
 	return d;
 }
@@ -283,6 +287,50 @@ static bool legal_pages(struct rp_model *m, uint32_t i, const uint8_t *got,
 	return true;
 }
 
+/* Was event @a issued before event @b in this replay? */
+static bool ran_before(const struct replay *rp, uint32_t a, uint32_t b)
+{
+	return rp->xpos ? rp->xpos[a] < rp->xpos[b] : a < b;
+}
+
+/*
+ * Name the conflicting pair behind an order-dependent read: the op that
+ * wrote the first differing byte in the recorded order (rec_writer, from
+ * the first pass) and the one that wrote it in this replay.
+ */
+static void name_pair(struct replay *rp, struct iorr_divergence *d,
+		      uint32_t obs, uint64_t wrec, uint64_t wrep)
+{
+	uint32_t r = wrec == UINT64_MAX ? RP_NONE : rp_find_seq(rp, wrec);
+	uint32_t p = wrep == UINT64_MAX ? RP_NONE : rp_find_seq(rp, wrep);
+
+	if (r != RP_NONE && obs != RP_NONE && ran_before(rp, obs, r)) {
+		/* it wrote before the read when recorded, after it here */
+		d->pair[0] = wrec;
+		d->pair[1] = rp->ev[obs].e.seq;
+	} else if (p != RP_NONE && obs != RP_NONE && p > obs) {
+		/* it wrote after the read when recorded, before it here */
+		d->pair[0] = rp->ev[obs].e.seq;
+		d->pair[1] = wrep;
+	} else if (r != RP_NONE && p != RP_NONE && r != p) {
+		/* two writes of the byte swapped */
+		d->pair[0] = wrep;
+		d->pair[1] = wrec;
+	}
+}
+
+static void order_pair(struct replay *rp, struct rp_pending *p,
+		       struct iorr_divergence *d, const char *path)
+{
+	if (!p->rec || p->rec_diff == UINT64_MAX || !p->bytes)
+		return;
+	window(d, p->rec, p->bytes, p->off, p->nbytes, p->rec_diff);
+	d->have_recorded = true;
+	d->writer_seq = p->rec_writer;
+	name_pair(rp, d, p->ev, p->rec_writer,
+		  rp_model_writer(rp->model, path, p->rec_diff));
+}
+
 static void classify_read(struct replay *rp, struct rp_pending *p,
 			  struct iorr_divergence *d)
 {
@@ -311,7 +359,10 @@ static void classify_read(struct replay *rp, struct rp_pending *p,
 		d->cls = IORR_DIV_ORDER;
 		snprintf(d->what, sizeof(d->what), "%s; the replay read what "
 			 "this schedule writes there, the recording read "
-			 "something else (it raced a write?)", p->what);
+			 "something else (%s)", p->what, rp->xpos ?
+			 "the order of a conflicting pair differs" :
+			 "it raced a write?");
+		order_pair(rp, p, d, x.path);
 		rp_expect_free(&x);
 		return;
 	}
@@ -322,6 +373,7 @@ static void classify_read(struct replay *rp, struct rp_pending *p,
 		snprintf(d->what, sizeof(d->what), "%s; legal for this "
 			 "schedule (it raced a write), unlike the recording",
 			 p->what);
+		order_pair(rp, p, d, x.path);
 	} else {
 		uint64_t pg = (p->off + k) & ~(uint64_t)(PAGE - 1);
 		uint64_t a = pg > p->off ? pg - p->off : 0;
@@ -420,6 +472,32 @@ static int read_all(int fd, uint8_t **out, uint64_t size)
 	return 0;
 }
 
+/* The recorded order's final content against this replay's. */
+static void final_pair(struct replay *rp, struct iorr_divergence *d,
+		       const char *spath, const uint8_t *got, uint64_t gsize)
+{
+	uint8_t *rec = NULL;
+	uint64_t rsize = 0;
+	bool known = false;
+
+	if (!rp->recmodel || rp_model_final(rp->recmodel, spath, &rec,
+					    &rsize, &known) < 0 || !known) {
+		free(rec);
+		return;
+	}
+	uint64_t n = rsize < gsize ? rsize : gsize;
+	uint64_t k = first_diff(rec, got, n);
+
+	if (k < n) {
+		window(d, rec, got, 0, n, k);
+		d->have_recorded = true;
+		d->writer_seq = rp_model_writer(rp->recmodel, spath, k);
+		name_pair(rp, d, RP_NONE, d->writer_seq,
+			  rp_model_writer(rp->model, spath, k));
+	}
+	free(rec);
+}
+
 static void check_final(struct replay *rp, const struct iorr_file_state *st)
 {
 	const char *rec = iorr_reader_path(rp->r, st->path);
@@ -510,6 +588,8 @@ out:
 				snprintf(d->what, sizeof(d->what), "%s; it is "
 					 "what the trace's ops give in this "
 					 "schedule, unlike the recording", what);
+				final_pair(rp, d, spath, got,
+					   (uint64_t)sb.st_size);
 			} else {
 				d->cls = IORR_DIV_IMPOSSIBLE;
 				if (k < n) {
@@ -520,6 +600,8 @@ out:
 				snprintf(d->what, sizeof(d->what), "%s; the "
 					 "trace's ops give %s", what,
 					 k < n ? "other bytes" : "another size");
+				d->context = schedule_context(rp, rp->nev ?
+							      rp->nev - 1 : 0);
 			}
 		}
 	}
@@ -529,6 +611,200 @@ done:
 	free(got);
 	free(want);
 	free(spath);
+}
+
+static int cmp_xpos(const void *a, const void *b, void *arg)
+{
+	const struct replay *rp = arg;
+	uint32_t x = rp->xpos[(*(struct rp_pending *const *)a)->ev];
+	uint32_t y = rp->xpos[(*(struct rp_pending *const *)b)->ev];
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_issue(const void *a, const void *b, void *arg)
+{
+	const struct replay *rp = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t tx = rp->out[x].issue_ns, ty = rp->out[y].issue_ns;
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The order the events were issued in: the plan of a serial order, the
+ * issue times in free order; none (the recorded order) otherwise.
+ */
+static int exec_order(struct replay *rp)
+{
+	free(rp->xorder);
+	free(rp->xpos);
+	rp->xorder = rp->xpos = NULL;
+	if (rp->o.order == IORR_ORDER_RECORDED)
+		return 0;
+	rp->xorder = malloc((rp->nev ? rp->nev : 1) * sizeof(uint32_t));
+	rp->xpos = malloc((rp->nev ? rp->nev : 1) * sizeof(uint32_t));
+	if (!rp->xorder || !rp->xpos)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < rp->nev; i++)
+		rp->xorder[i] = rp->plan.order ? rp->plan.order[i] : i;
+	if (!rp->plan.order)
+		qsort_r(rp->xorder, rp->nev, sizeof(uint32_t), cmp_issue, rp);
+	for (uint32_t k = 0; k < rp->nev; k++)
+		rp->xpos[rp->xorder[k]] = k;
+	return 0;
+}
+
+/*
+ * The recorded order's content where each divergent read was (pending
+ * list sorted by event index), and, for the final states, kept in
+ * rp->recmodel.
+ */
+static int recorded_view(struct replay *rp, struct rp_pending **v, size_t n)
+{
+	uint32_t next = 0;
+
+	rp_model_free(rp->recmodel);
+	rp->recmodel = NULL;
+	if (rp->o.order == IORR_ORDER_RECORDED)
+		return 0;
+	rp->recmodel = rp_model_new(rp);
+	if (!rp->recmodel)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++) {
+		struct rp_pending *p = v[k];
+		struct rp_expect x;
+
+		p->rec_diff = p->rec_writer = UINT64_MAX;
+		while (next < p->ev)
+			rp_model_step(rp->recmodel, next++);
+		if (p->kind != IORR_DIV_READ || !p->bytes ||
+		    rp_model_expect(rp->recmodel, p->ev, p->off, p->nbytes,
+				    &x) < 0)
+			continue;
+		if (x.known) {
+			uint64_t d = first_diff(x.bytes, p->bytes, p->nbytes);
+
+			if (d < p->nbytes) {
+				p->rec = x.bytes;
+				x.bytes = NULL;
+				p->rec_diff = p->off + d;
+				p->rec_writer = rp_model_writer(rp->recmodel,
+								x.path,
+								p->off + d);
+			}
+		}
+		rp_expect_free(&x);
+	}
+	while (next < rp->nev)
+		rp_model_step(rp->recmodel, next++);
+	return 0;
+}
+
+static void cat(char **s, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void cat(char **s, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *add;
+
+	va_start(ap, fmt);
+	if (vasprintf(&add, fmt, ap) < 0)
+		add = NULL;
+	va_end(ap);
+	if (!add)
+		return;
+	char *n = realloc(*s, *len + strlen(add) + 1);
+
+	if (n) {
+		strcpy(n + *len, add);
+		*len += strlen(add);
+		*s = n;
+	}
+	free(add);
+}
+
+/*
+ * What this schedule did before event @i that the recording did not: the
+ * last injections and the conflicting pairs issued out of recorded order
+ * (at most 8 of each), one per line.
+ */
+static char *schedule_context(struct replay *rp, uint32_t i)
+{
+	static const char *const names[] = { "dropcache before",
+		"fsync after", "short (split in two calls)", "reap delayed" };
+	uint32_t at = rp->xpos ? rp->xpos[i] : i;
+	char *s = NULL;
+	size_t len = 0;
+	unsigned shown = 0;
+
+	for (uint32_t k = at + 1; rp->plan.inj && k-- > 0 && shown < 8;) {
+		uint32_t j = rp->xorder ? rp->xorder[k] : k;
+		uint8_t inj = rp->plan.inj[j];
+
+		for (unsigned b = 0; b < 4; b++) {
+			if (!(inj & (1u << b)))
+				continue;
+			cat(&s, &len, "injection: %s seq %" PRIu64 " (%s)%s\n",
+			    names[b], rp->ev[j].e.seq,
+			    iorr_op_get(rp->ev[j].e.op)->name,
+			    b == 3 && rp->plan.delay ? "" : "");
+			shown++;
+		}
+	}
+	shown = 0;
+	for (size_t e = 0; rp->xpos && e < rp->hb.n && shown < 8; e++) {
+		uint32_t a = rp->hb.from[e], b = rp->hb.to[e];
+
+		if (!(rp->hb.kind[e] & RP_EDGE_CONFLICT) ||
+		    rp->xpos[b] > rp->xpos[a] || rp->xpos[a] > at)
+			continue;
+		cat(&s, &len, "reordered: seq %" PRIu64 " (thread %" PRIu32
+		    ", %s) ran before seq %" PRIu64 " (thread %" PRIu32
+		    ", %s), recorded after it\n", rp->ev[b].e.seq,
+		    rp->ev[b].e.thread, iorr_op_get(rp->ev[b].e.op)->name,
+		    rp->ev[a].e.seq, rp->ev[a].e.thread,
+		    iorr_op_get(rp->ev[a].e.op)->name);
+		shown++;
+	}
+	return s;
+}
+
+/*
+ * In free order: an op of another thread that touched overlapping bytes
+ * of the same file while event @i ran (replay times), or UINT64_MAX.
+ */
+static uint64_t racing(struct replay *rp, uint32_t i)
+{
+	const struct rp_hb *g = &rp->hb;
+	uint64_t best = UINT64_MAX;
+
+	if (rp->o.order != IORR_ORDER_FREE)
+		return best;
+	uint32_t ie = rp->ev[i].submit != RP_NONE ? rp->ev[i].submit : i;
+
+	for (size_t a = 0; a < g->nacc; a++) {
+		if (g->acc[a].ev != ie)
+			continue;
+		for (size_t b = 0; b < g->nacc; b++) {
+			const struct rp_access *x = &g->acc[a], *y = &g->acc[b];
+			uint32_t j = y->ev;
+
+			if (y->file != x->file || y->off >= x->end ||
+			    x->off >= y->end || j == ie ||
+			    rp->ev[j].e.thread == rp->ev[ie].e.thread ||
+			    !((x->flags | y->flags) & RP_ACC_WRITE) ||
+			    rp->out[j].state != RP_DONE)
+				continue;
+			if (rp->out[j].issue_ns <= rp->out[i].end_ns &&
+			    rp->out[i].issue_ns <= rp->out[j].end_ns)
+				return rp->ev[j].e.seq;
+		}
+	}
+	return best;
 }
 
 int rp_finish_report(struct replay *rp, char *msg, size_t len)
@@ -547,6 +823,24 @@ int rp_finish_report(struct replay *rp, char *msg, size_t len)
 		v[n++] = p;
 	qsort(v, n, sizeof(*v), cmp_pending);
 
+	/*
+	 * First pass, in recorded order: what the recording's order reads
+	 * where this replay diverged (for the two orders of a report).
+	 */
+	ret = recorded_view(rp, v, n);
+	if (ret < 0) {
+		free(v);
+		snprintf(msg, len, "out of memory");
+		return ret;
+	}
+	ret = exec_order(rp);
+	if (ret < 0) {
+		free(v);
+		snprintf(msg, len, "out of memory");
+		return ret;
+	}
+	if (rp->xpos)
+		qsort_r(v, n, sizeof(*v), cmp_xpos, rp);
 	rp_model_free(rp->model);
 	rp->model = rp_model_new(rp);
 	if (!rp->model) {
@@ -554,12 +848,16 @@ int rp_finish_report(struct replay *rp, char *msg, size_t len)
 		snprintf(msg, len, "out of memory");
 		return -ENOMEM;
 	}
+	/* second pass, in the order the replay issued the events */
 	uint32_t next = 0;
 
 	for (size_t k = 0; k < n; k++) {
 		p = v[k];
-		while (next < p->ev)
-			rp_model_step(rp->model, next++);
+		uint32_t at = rp->xpos ? rp->xpos[p->ev] : p->ev;
+
+		while (next < at)
+			rp_model_step(rp->model, rp->xorder ?
+				      rp->xorder[next++] : next++);
 		struct iorr_divergence *d = div_new(rp);
 
 		if (!d) {
@@ -580,15 +878,20 @@ int rp_finish_report(struct replay *rp, char *msg, size_t len)
 				/* stand-in bytes read back as the model says */
 				free(d->path);
 				rp->rep.ndiv--;
+				continue;
 			}
 		} else if (p->kind == IORR_DIV_RESULT) {
 			classify_result(rp, p, d);
 		} else {
 			snprintf(d->what, sizeof(d->what), "%s", p->what);
 		}
+		if (d->cls != IORR_DIV_ORDER)
+			d->context = schedule_context(rp, p->ev);
+		d->racing_seq = racing(rp, p->ev);
 	}
 	while (next < rp->nev)
-		rp_model_step(rp->model, next++);
+		rp_model_step(rp->model, rp->xorder ? rp->xorder[next++] :
+			      next++);
 	free(v);
 
 	/* final state */

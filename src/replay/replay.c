@@ -140,8 +140,7 @@ static void *worker_main(void *arg)
 		rp_sched_wait(rp, w, i);
 		if (atomic_load(&rp->stop))
 			break;
-		rp->out[i].issue_ns = rp_now_ns() - rp->start_ns;
-		int ret = rp_exec_event(w, i);
+		int ret = rp_issue(w, i);
 
 		if (ret < 0) {
 			w->err = ret;
@@ -171,36 +170,43 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 
 	msg[0] = '\0';
 	*report = &rp->rep;
-	rp->out = calloc(rp->nev ? rp->nev : 1, sizeof(*rp->out));
-	rp->workers = calloc(rp->nthreads ? rp->nthreads : 1,
-			     sizeof(*rp->workers));
-	if (!rp->out || !rp->workers) {
-		snprintf(msg, len, "out of memory");
-		return -ENOMEM;
-	}
-	for (uint32_t i = 0; i < rp->nev; i++)
-		rp->workers[rp->ev[i].e.thread].nev++;
-	for (uint32_t t = 0; t < rp->nthreads; t++) {
-		struct rp_worker *w = &rp->workers[t];
-
-		w->rp = rp;
-		w->thread = t;
-		w->evs = malloc((w->nev ? w->nev : 1) * sizeof(*w->evs));
-		if (!w->evs) {
+	if (!rp->out) {
+		rp->out = calloc(rp->nev ? rp->nev : 1, sizeof(*rp->out));
+		rp->workers = calloc(rp->nthreads ? rp->nthreads : 1,
+				     sizeof(*rp->workers));
+		if (!rp->out || !rp->workers) {
 			snprintf(msg, len, "out of memory");
 			return -ENOMEM;
 		}
-		w->nev = 0;
-	}
-	for (uint32_t i = 0; i < rp->nev; i++) {
-		struct rp_worker *w = &rp->workers[rp->ev[i].e.thread];
+		for (uint32_t i = 0; i < rp->nev; i++)
+			rp->workers[rp->ev[i].e.thread].nev++;
+		for (uint32_t t = 0; t < rp->nthreads; t++) {
+			struct rp_worker *w = &rp->workers[t];
 
-		w->evs[w->nev++] = i;
+			w->rp = rp;
+			w->thread = t;
+			w->evs = malloc((w->nev ? w->nev : 1) *
+					sizeof(*w->evs));
+			if (!w->evs) {
+				snprintf(msg, len, "out of memory");
+				return -ENOMEM;
+			}
+			w->nev = 0;
+		}
+		for (uint32_t i = 0; i < rp->nev; i++) {
+			struct rp_worker *w = &rp->workers[rp->ev[i].e.thread];
+
+			w->evs[w->nev++] = i;
+		}
 	}
 	mode_t old = umask(rp->umask);
 
 	rp->start_ns = rp_now_ns();
-	for (uint32_t t = 0; t < rp->nthreads; t++) {
+	if (rp->serial) {
+		/* one op at a time in the planned order: one driver */
+		rp_sched_run_serial(rp);
+	}
+	for (uint32_t t = 0; t < rp->nthreads && !rp->serial; t++) {
 		struct rp_worker *w = &rp->workers[t];
 
 		if (!w->nev)
@@ -216,9 +222,11 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 		}
 		w->started = true;
 	}
-	for (uint32_t t = 0; t < rp->nthreads; t++)
+	for (uint32_t t = 0; t < rp->nthreads; t++) {
 		if (rp->workers[t].started)
 			pthread_join(rp->workers[t].th, NULL);
+		rp->workers[t].started = false;
+	}
 	rp->rep.elapsed_ns = rp_now_ns() - rp->start_ns;
 	umask(old);
 	rp_aio_free(rp);
@@ -251,9 +259,10 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 	return ret;
 }
 
-static void free_procs(struct replay *rp)
+/* Close every replay fd and forget every cwd of the recorded processes. */
+static void clear_procs(struct replay *rp)
 {
-	for (uint32_t p = 0; p < rp->nprocs; p++) {
+	for (uint32_t p = 0; rp->procs && p < rp->nprocs; p++) {
 		struct rp_fd *f, *tmp;
 
 		HASH_ITER(hh, rp->procs[p].fds, f, tmp) {
@@ -263,9 +272,113 @@ static void free_procs(struct replay *rp)
 			free(f);
 		}
 		free(rp->procs[p].cwd);
-		pthread_mutex_destroy(&rp->procs[p].lock);
+		rp->procs[p].cwd = NULL;
+		rp->procs[p].started = false;
 	}
+}
+
+static void free_procs(struct replay *rp)
+{
+	clear_procs(rp);
+	for (uint32_t p = 0; rp->procs && p < rp->nprocs; p++)
+		pthread_mutex_destroy(&rp->procs[p].lock);
 	free(rp->procs);
+}
+
+/* Forget the outcome of the last run (not the trace-wide notes). */
+static void clear_run(struct replay *rp)
+{
+	struct iorr_replay_report *r = &rp->rep;
+
+	while (rp->pending) {
+		struct rp_pending *p = rp->pending->next;
+
+		free(rp->pending->bytes);
+		free(rp->pending->rec);
+		free(rp->pending);
+		rp->pending = p;
+	}
+	rp->pending_bytes = 0;
+	for (uint64_t k = 0; k < r->ndiv; k++) {
+		free(r->divs[k].path);
+		free(r->divs[k].context);
+	}
+	free(r->divs);
+	r->divs = NULL;
+	r->ndiv = r->nimpossible = r->norder = 0;
+	r->executed = r->skipped = 0;
+	r->reads_checked = r->reads_unchecked = r->finals_checked = 0;
+	r->elapsed_ns = 0;
+	r->have_skew = false;
+	hist_free(&rp->skew);
+	memset(&rp->skew, 0, sizeof(rp->skew));
+	if (rp->out)
+		memset(rp->out, 0, (rp->nev ? rp->nev : 1) * sizeof(*rp->out));
+	for (uint32_t t = 0; rp->workers && t < rp->nthreads; t++) {
+		rp->workers[t].err = 0;
+		rp->workers[t].msg[0] = '\0';
+		atomic_store(&rp->workers[t].wake, 0);
+	}
+	rp_aio_free(rp);
+	rp_uring_free(rp);
+	clear_procs(rp);
+}
+
+int iorr_replay_reset(struct iorr_replay *x, uint64_t seed, char *msg,
+		      size_t len)
+{
+	struct replay *rp = (struct replay *)x;
+	int k;
+
+	msg[0] = '\0';
+	clear_run(rp);
+	k = rp_sandbox_clear(rp, msg, len);
+	if (!k)
+		k = rp_materialize(rp, msg, len);
+	if (k < 0)
+		return k;
+	rp->o.seed = seed;
+	rp_sched_reset(rp);
+	return rp_sched_plan(rp, msg, len);
+}
+
+int iorr_replay_load(const char *trace, struct iorr_replay **out, char *msg,
+		     size_t len)
+{
+	struct replay *rp = calloc(1, sizeof(*rp));
+	int k;
+
+	*out = NULL;
+	msg[0] = '\0';
+	if (!rp) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	rp->o.trace = trace;
+	rp->rootfd = -1;
+	pthread_mutex_init(&rp->aio_lock, NULL);
+	pthread_mutex_init(&rp->ring_lock, NULL);
+	pthread_mutex_init(&rp->skew_lock, NULL);
+	pthread_mutex_init(&rp->pend_lock, NULL);
+	*out = (struct iorr_replay *)rp;
+	k = rp_load(rp, msg, len);
+	if (k < 0 && !msg[0])
+		snprintf(msg, len, "%s: %s", trace, strerror(-k));
+	return k;
+}
+
+int iorr_replay_conflicts(struct iorr_replay *x, size_t max,
+			  struct iorr_conflict **out, size_t *n,
+			  uint64_t *total)
+{
+	struct replay *rp = (struct replay *)x;
+	int k = 0;
+
+	if (!rp->hb.from && !rp->hb.acc)
+		k = rp_hb_build(rp, &rp->hb);
+	if (k < 0)
+		return k;
+	return rp_conflicts(rp, &rp->hb, max, out, n, total);
 }
 
 void iorr_replay_free(struct iorr_replay *x)
@@ -277,23 +390,31 @@ void iorr_replay_free(struct iorr_replay *x)
 	rp_aio_free(rp);
 	rp_uring_free(rp);
 	free_procs(rp);
+	rp->procs = NULL;
 	rp_sandbox_close(rp);
 	rp_model_free(rp->model);
+	rp_model_free(rp->recmodel);
+	free(rp->xorder);
+	free(rp->xpos);
 	rp_sched_free(rp);
 	for (uint32_t t = 0; rp->workers && t < rp->nthreads; t++) {
 		free(rp->workers[t].evs);
 		free(rp->workers[t].bufmem);
 	}
 	free(rp->workers);
+	rp->workers = NULL;
 	while (rp->pending) {
 		struct rp_pending *p = rp->pending->next;
 
 		free(rp->pending->bytes);
+		free(rp->pending->rec);
 		free(rp->pending);
 		rp->pending = p;
 	}
-	for (uint64_t k = 0; k < rp->rep.ndiv; k++)
+	for (uint64_t k = 0; k < rp->rep.ndiv; k++) {
 		free(rp->rep.divs[k].path);
+		free(rp->rep.divs[k].context);
+	}
 	free(rp->rep.divs);
 	for (size_t k = 0; k < rp->rep.nlimits; k++)
 		free(rp->rep.limits[k]);

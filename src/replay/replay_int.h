@@ -57,6 +57,7 @@ struct rp_out {
 	bool hashed;		/* a read whose bytes were hashed */
 	uint64_t hash;
 	uint64_t issue_ns;	/* monotonic, relative to the replay start */
+	uint64_t end_ns;	/* ... when it returned */
 };
 
 /* One replay fd of a recorded process. */
@@ -124,9 +125,58 @@ struct rp_pending {
 	size_t nbytes;
 	uint64_t off;		/* file offset of bytes[0] */
 	char what[200];
+	/* the recorded order's view (oracle.c, first pass) */
+	uint8_t *rec;		/* what the recorded order reads there */
+	uint64_t rec_diff;	/* first offset where bytes differ, or MAX */
+	uint64_t rec_writer;	/* its writer in the recorded order */
 };
 
 struct rp_model;
+
+/* hb.c: the happens-before graph plus conflict edges (see hb.c). */
+#define RP_EDGE_HB	 0x0u
+#define RP_EDGE_CONFLICT 0x1u	/* keeps a recorded conflict order */
+#define RP_EDGE_OVERLAP	 0x2u	/* ... of two ops overlapping in time */
+
+#define RP_ACC_WRITE	0x1u
+#define RP_ACC_ASYNC	0x2u	/* a SUBMIT record: runs until completion */
+#define RP_ACC_NS	0x4u	/* a namespace entry */
+#define RP_ACC_OFD	0x8u	/* the offset of an open file description */
+
+/* One access of an event to a file's bytes or a path's entry. */
+struct rp_access {
+	uint32_t ev;
+	uint32_t file;		/* index into rp_hb.fnames */
+	uint64_t off, end;
+	uint8_t flags;		/* RP_ACC_* */
+};
+
+struct rp_hb {
+	uint32_t *from, *to;
+	uint8_t *kind;		/* RP_EDGE_* */
+	size_t n, cap;
+	struct rp_access *acc;
+	size_t nacc, acap;
+	char **fnames;		/* "path", "ns:path", "ofd:N" */
+	uint32_t nfiles;
+	int err;
+};
+
+/* Injections planned for one event (sched.c). */
+#define RP_INJ_DROP	0x1u	/* drop the file's page cache before */
+#define RP_INJ_FSYNC	0x2u	/* fsync the file after */
+#define RP_INJ_SHORT	0x4u	/* split into two calls */
+#define RP_INJ_REAP	0x8u	/* the reap waits first (delay) */
+
+struct rp_plan {
+	uint32_t *order;	/* serial orders: issue order, nev entries */
+	uint32_t *pos;		/* position of each event in order */
+	uint64_t *delay;	/* ns to wait before issuing, or NULL */
+	uint8_t *inj;		/* RP_INJ_* per event, or NULL */
+	uint16_t *split;	/* short: split point in 1/65536 of the len */
+	uint64_t hash;
+	uint64_t ninj;
+};
 
 struct replay {
 	struct iorr_replay_opts o;
@@ -170,6 +220,13 @@ struct replay {
 	uint32_t *pred_off;	/* pred[pred_off[i] .. pred_off[i+1]) */
 	uint32_t *succ;		/* and successors, to wake their workers */
 	uint32_t *succ_off;
+	struct rp_hb hb;	/* happens-before graph and accesses */
+	bool serial;		/* random/pct: one driver issues the plan */
+	bool keep_all_conflicts; /* no pthread sync recorded: keep order */
+	struct rp_plan plan;
+	/* the order events were issued in, for the model (oracle.c); NULL:
+	 * the recorded order */
+	uint32_t *xorder, *xpos;
 
 	/* timing */
 	struct hist skew;
@@ -181,6 +238,8 @@ struct replay {
 	size_t pending_bytes;
 	struct iorr_replay_report rep;
 	struct rp_model *model;
+	struct rp_model *recmodel;	/* the recorded order's, when the
+					 * replay reordered */
 };
 
 /* loader.c */
@@ -193,6 +252,8 @@ uint64_t rp_fu(const struct rp_ev *ev, const char *name);
 /* sandbox.c */
 int rp_sandbox_open(struct replay *rp, char *msg, size_t len);
 void rp_sandbox_close(struct replay *rp);
+/* Remove everything under the root (for the next run of a hunt). */
+int rp_sandbox_clear(struct replay *rp, char *msg, size_t len);
 char *rp_path_join(const char *base, const char *path);
 char *rp_path_norm(const char *spath);
 int rp_sb_open(struct replay *rp, const char *spath, int flags, mode_t mode);
@@ -201,8 +262,21 @@ int rp_sb_parent(struct replay *rp, const char *spath, int *dirfd,
 int rp_materialize(struct replay *rp, char *msg, size_t len);
 int rp_remove_tree(int dfd, const char *name);
 
+/* hb.c */
+int rp_hb_build(struct replay *rp, struct rp_hb *g);
+void rp_hb_free(struct rp_hb *g);
+int rp_conflicts(struct replay *rp, const struct rp_hb *g, size_t max_pairs,
+		 struct iorr_conflict **out, size_t *nout, uint64_t *total);
+
 /* sched.c */
 int rp_sched_init(struct replay *rp, char *msg, size_t len);
+/* Plan the schedule for rp->o.seed: order, delays, injections, hash. */
+int rp_sched_plan(struct replay *rp, char *msg, size_t len);
+/* Drive a serial plan (random, pct) on the calling thread. */
+int rp_sched_run_serial(struct replay *rp);
+void rp_sched_reset(struct replay *rp);
+/* Issue event @i of worker @w with its planned delay and injections. */
+int rp_issue(struct rp_worker *w, uint32_t i);
 void rp_sched_wait(struct replay *rp, struct rp_worker *w, uint32_t i);
 void rp_sched_done(struct replay *rp, struct rp_worker *w, uint32_t i);
 void rp_sched_abort(struct replay *rp);

@@ -186,6 +186,36 @@ int rp_remove_tree(int dfd, const char *name)
 	return ret;
 }
 
+int rp_sandbox_clear(struct replay *rp, char *msg, size_t len)
+{
+	int fd = openat(rp->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = 0;
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		ret = -errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(msg, len, "%s: %s", rp->root, strerror(-ret));
+		return ret;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (rp->scratch_mnt && !strcmp(de->d_name, "lost+found")))
+			continue;
+		int k = rp_remove_tree(dirfd(d), de->d_name);
+
+		if (k < 0 && !ret) {
+			ret = k;
+			snprintf(msg, len, "%s/%s: cannot remove it: %s",
+				 rp->root, de->d_name, strerror(-k));
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
 /* Run argv quietly; @return its exit status, or -errno. */
 static int run_quiet(char *const argv[], char *msg, size_t len)
 {

@@ -12,10 +12,16 @@
  * Waiting is on a per-worker futex word that whoever may unblock the
  * worker increments, so each step wakes exactly the workers concerned.
  *
- * RATIONALE: a later seeded order (random, PCT) is one more serial policy:
- * "which enabled event runs next" becomes a pure function of (trace,
- * options, seed) computed in rp_sched_done(), with the same turn hand-off;
- * the happens-before edges built here are its enabled-set constraints.
+ *   random, pct:D  one op at a time in a planned order: the whole issue
+ *		order is computed before the run (rp_sched_plan) from the
+ *		happens-before graph (hb.c) and the seed, and one driver
+ *		thread issues it (rp_sched_run_serial).
+ *
+ * RATIONALE: in a serial order the enabled set after each step depends
+ * only on the steps before it, so the schedule is a pure function of
+ * (trace, options, seed) and can be planned, hashed and printed before
+ * anything runs.  Delays (jitter, reap-delay) and injections are planned
+ * the same way for every order, from per-purpose seeded streams.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +35,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "replay/replay_int.h"
+#include "util/rng.h"
 
 static void fwait(_Atomic uint32_t *w, uint32_t v)
 {
@@ -120,418 +129,38 @@ void rp_sched_abort(struct replay *rp)
 		kick(rp, t);
 }
 
-/* ---- happens-before edges for free order ---------------------------- */
-
-struct edges {
-	uint32_t *from, *to;
-	size_t n, cap;
-	int err;
-};
-
-static void edge(struct replay *rp, struct edges *e, uint32_t from,
-		 uint32_t to)
+/* Does the order policy keep edge @e? */
+static bool keep_edge(const struct replay *rp, uint8_t kind)
 {
-	if (from == RP_NONE || to == RP_NONE || from >= to ||
-	    rp->ev[from].e.thread == rp->ev[to].e.thread)
-		return;
-	if (e->n == e->cap) {
-		size_t c = e->cap ? e->cap * 2 : 1024;
-		uint32_t *a = realloc(e->from, c * sizeof(*a));
-		uint32_t *b = a ? realloc(e->to, c * sizeof(*b)) : NULL;
-
-		if (a)
-			e->from = a;
-		if (!a || !b) {
-			e->err = -ENOMEM;
-			return;
-		}
-		e->to = b;
-		e->cap = c;
-	}
-	e->from[e->n] = from;
-	e->to[e->n] = to;
-	e->n++;
-}
-
-/* Per-key chains: the last event seen under a key (locks, paths). */
-struct chain {
-	UT_hash_handle hh;
-	char *key;
-	uint32_t last;
-	/* recent data ops on the file, for conflict edges */
-	uint32_t recent[64];
-	uint64_t roff[64], rend[64];
-	bool rwrite[64];
-	unsigned nrecent, pos;
-};
-
-struct fdkey {
-	UT_hash_handle hh;
-	uint64_t key;		/* proc << 32 | fd */
-	uint32_t creator;
-	uint32_t *uses;
-	size_t nuses, cap;
-	uint32_t closer;
-	char *file;		/* normalized path key */
-};
-
-static struct chain *chain_get(struct chain **h, const char *key)
-{
-	struct chain *c;
-
-	HASH_FIND_STR(*h, key, c);
-	if (c)
-		return c;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->key = strdup(key);
-	c->last = RP_NONE;
-	if (!c->key) {
-		free(c);
-		return NULL;
-	}
-	HASH_ADD_KEYPTR(hh, *h, c->key, strlen(c->key), c);
-	return c;
-}
-
-static struct fdkey *fd_get(struct fdkey **h, uint32_t proc, int64_t fd,
-			    bool create)
-{
-	uint64_t key = (uint64_t)proc << 32 | (uint32_t)fd;
-	struct fdkey *f;
-
-	HASH_FIND(hh, *h, &key, sizeof(key), f);
-	if (f || !create)
-		return f;
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return NULL;
-	f->key = key;
-	f->creator = f->closer = RP_NONE;
-	HASH_ADD(hh, *h, key, sizeof(key), f);
-	return f;
-}
-
-static char *path_key(struct replay *rp, uint64_t pathid)
-{
-	const char *rec = iorr_reader_path(rp->r, (uint32_t)pathid);
-	char *j = rec ? rp_path_join(rp->trace_cwd, rec) : NULL;
-	char *n = j ? rp_path_norm(j) : NULL;
-
-	free(j);
-	return n;
-}
-
-static bool op_creates_fd(const struct rp_ev *ev)
-{
-	switch (ev->e.op) {
-	case IORR_OP_open: case IORR_OP_openat: case IORR_OP_openat2:
-	case IORR_OP_creat: case IORR_OP_fopen: case IORR_OP_dup:
-	case IORR_OP_dup2: case IORR_OP_dup3:
-		return ev->e.result >= 0 && !ev->e.err;
-	case IORR_OP_fcntl:
-		return (ev->e.f[1] == F_DUPFD ||
-			ev->e.f[1] == F_DUPFD_CLOEXEC) && ev->e.result >= 0;
-	default:
-		return false;
-	}
-}
-
-/* Data range an op touches in its file, for conflict edges. */
-static bool data_range(const struct rp_ev *ev, uint64_t *off, uint64_t *end,
-		       bool *write)
-{
-	const struct iorr_op_desc *d = iorr_op_get(ev->e.op);
-	uint64_t o, l = 0;
-
-	if (d->cls != IORR_CLASS_READ && d->cls != IORR_CLASS_WRITE)
-		return false;
-	*write = d->cls == IORR_CLASS_WRITE;
-	if (rp_field(ev, "off", &o) < 0 || (int64_t)o < 0 ||
-	    ev->e.op == IORR_OP_ftruncate || ev->e.op == IORR_OP_fallocate) {
-		*off = 0;
-		*end = UINT64_MAX;
+	if (kind == RP_EDGE_HB)
 		return true;
-	}
-	if (rp_field(ev, "len", &l) < 0) {
-		for (uint32_t k = 0; k < ev->e.nvec; k++)
-			l += ev->e.vec[k];
-	}
-	*off = o;
-	*end = o + l < o ? UINT64_MAX : o + l;
-	return true;
+	if (rp->o.flip_conflicts)
+		return false;
+	if (rp->serial)
+		return rp->keep_all_conflicts;
+	/* free: only what overlapped in recorded time may race */
+	return !(kind & RP_EDGE_OVERLAP);
 }
 
-static void conflict_edges(struct replay *rp, struct edges *e,
-			   struct chain *c, uint32_t i)
+/* CSR arrays of predecessors and successors of the kept edges. */
+static int to_csr(struct replay *rp, const struct rp_hb *g)
 {
-	uint64_t off, end;
-	bool wr;
-
-	if (!data_range(&rp->ev[i], &off, &end, &wr))
-		return;
-	/*
-	 * Keep the recorded order of conflicting ops that did not overlap in
-	 * time (DESIGN.md): only what really could race is made to race.
-	 * NOTE: only the last 64 data ops per file are considered.
-	 */
-	for (unsigned k = 0; k < c->nrecent; k++) {
-		uint32_t j = c->recent[k];
-
-		if (!(wr || c->rwrite[k]) || c->roff[k] >= end ||
-		    off >= c->rend[k])
-			continue;
-		if (rp->ev[j].e.end_ns <= rp->ev[i].e.start_ns)
-			edge(rp, e, j, i);
-	}
-	c->recent[c->pos] = i;
-	c->roff[c->pos] = off;
-	c->rend[c->pos] = end;
-	c->rwrite[c->pos] = wr;
-	c->pos = (c->pos + 1) % 64;
-	if (c->nrecent < 64)
-		c->nrecent++;
-}
-
-static int build_edges(struct replay *rp, struct edges *e)
-{
-	uint32_t *first = malloc(rp->nthreads * sizeof(*first) + 1);
-	uint32_t *last = malloc(rp->nthreads * sizeof(*last) + 1);
-	struct chain *chains = NULL, *c, *ctmp;
-	struct fdkey *fds = NULL, *f, *ftmp;
-
-	if (!first || !last) {
-		free(first);
-		free(last);
-		return -ENOMEM;
-	}
-	memset(first, 0xff, rp->nthreads * sizeof(*first));
-	memset(last, 0xff, rp->nthreads * sizeof(*last));
-	for (uint32_t i = 0; i < rp->nev; i++) {
-		uint32_t t = rp->ev[i].e.thread;
-
-		if (first[t] == RP_NONE)
-			first[t] = i;
-		last[t] = i;
-	}
-	/* thread creation by the thread table when no event says it */
-	for (uint32_t t = 0; t < rp->nthreads; t++) {
-		const struct iorr_thread *th = iorr_reader_thread(rp->r, t);
-
-		if (th->parent == UINT32_MAX || first[t] == RP_NONE)
-			continue;
-		uint32_t best = RP_NONE;
-
-		for (uint32_t i = first[t]; i-- > 0;)
-			if (rp->ev[i].e.thread == th->parent) {
-				best = i;
-				break;
-			}
-		edge(rp, e, best, first[t]);
-	}
-	for (uint32_t i = 0; i < rp->nev && !e->err; i++) {
-		struct rp_ev *ev = &rp->ev[i];
-		const struct iorr_op_desc *d = iorr_op_get(ev->e.op);
-		const uint64_t *fv = ev->e.f;
-		char key[64];
-
-		switch (ev->e.op) {
-		case IORR_OP_thread_create:
-			if (fv[0] < rp->nthreads)
-				edge(rp, e, i, first[fv[0]]);
-			break;
-		case IORR_OP_thread_join:
-			if (fv[0] < rp->nthreads)
-				edge(rp, e, last[fv[0]], i);
-			break;
-		case IORR_OP_fork:
-		case IORR_OP_wait:
-			for (uint32_t t = 0; t < rp->nthreads; t++) {
-				if (iorr_reader_thread(rp->r, t)->pid !=
-				    (int32_t)fv[0])
-					continue;
-				if (ev->e.op == IORR_OP_fork)
-					edge(rp, e, i, first[t]);
-				else
-					edge(rp, e, last[t], i);
-			}
-			break;
-		case IORR_OP_aio_complete:
-		case IORR_OP_uring_cqe:
-			edge(rp, e, ev->submit_call, i);
-			break;
-		default:
-			break;
-		}
-		/* lock objects keep their recorded order */
-		if (d->kind == IORR_KIND_PRIM && d->cls == IORR_CLASS_LOCK) {
-			snprintf(key, sizeof(key), "obj#%" PRIu64, fv[0]);
-			c = chain_get(&chains, key);
-			if (!c)
-				goto oom;
-			edge(rp, e, c->last, i);
-			c->last = i;
-			if (ev->e.op == IORR_OP_cond_wait) {
-				snprintf(key, sizeof(key), "obj#%" PRIu64,
-					 fv[1]);
-				c = chain_get(&chains, key);
-				if (!c)
-					goto oom;
-				edge(rp, e, c->last, i);
-				c->last = i;
-			}
-		}
-		/* fd lifetimes: open before use before close */
-		for (unsigned k = 0; k < d->nfields; k++) {
-			if (d->fields[k].type != IORR_FT_FD ||
-			    (int64_t)fv[k] == AT_FDCWD)
-				continue;
-			if (ev->e.op == IORR_OP_fd_path)
-				continue;
-			f = fd_get(&fds, ev->proc, (int64_t)fv[k], true);
-			if (!f)
-				goto oom;
-			edge(rp, e, f->creator, i);
-			if (f->nuses == f->cap) {
-				size_t cap = f->cap ? f->cap * 2 : 8;
-				uint32_t *u = realloc(f->uses,
-						      cap * sizeof(*u));
-
-				if (!u)
-					goto oom;
-				f->uses = u;
-				f->cap = cap;
-			}
-			f->uses[f->nuses++] = i;
-			/* file locks and data conflicts, per file */
-			if (f->file) {
-				c = chain_get(&chains, f->file);
-				if (!c)
-					goto oom;
-				if (d->cls == IORR_CLASS_LOCK) {
-					edge(rp, e, c->last, i);
-					c->last = i;
-				} else if (k == 0) {
-					conflict_edges(rp, e, c, i);
-				}
-			}
-		}
-		if (ev->e.op == IORR_OP_close || ev->e.op == IORR_OP_fclose) {
-			f = fd_get(&fds, ev->proc, (int64_t)fv[0], false);
-			if (f) {
-				for (size_t k = 0; k < f->nuses; k++)
-					edge(rp, e, f->uses[k], i);
-				f->nuses = 0;
-				f->closer = i;
-				f->creator = RP_NONE;
-			}
-		}
-		/* namespace entries: recorded order per path */
-		for (unsigned k = 0; k < d->nfields; k++) {
-			if (d->fields[k].type != IORR_FT_PATH ||
-			    (d->cls != IORR_CLASS_NS &&
-			     d->cls != IORR_CLASS_OPEN &&
-			     ev->e.op != IORR_OP_truncate))
-				continue;
-			char *pk = path_key(rp, fv[k]);
-
-			if (!pk)
-				goto oom;
-			/* after what created or moved its directories */
-			for (char *sl = strchr(pk + 1, '/'); sl;
-			     sl = strchr(sl + 1, '/')) {
-				struct chain *anc;
-
-				*sl = '\0';
-				HASH_FIND_STR(chains, pk, anc);
-				*sl = '/';
-				if (anc)
-					edge(rp, e, anc->last, i);
-			}
-			c = chain_get(&chains, pk);
-			free(pk);
-			if (!c)
-				goto oom;
-			edge(rp, e, c->last, i);
-			c->last = i;
-		}
-		if (op_creates_fd(ev) || ev->e.op == IORR_OP_fd_path) {
-			int64_t nfd = ev->e.op == IORR_OP_fd_path ?
-				      (int64_t)fv[0] : ev->e.result;
-
-			f = fd_get(&fds, ev->proc, nfd, true);
-			if (!f)
-				goto oom;
-			edge(rp, e, f->closer, i);
-			for (size_t k = 0; k < f->nuses; k++)
-				edge(rp, e, f->uses[k], i);
-			f->nuses = 0;
-			f->creator = i;
-			free(f->file);
-			f->file = NULL;
-			int pf = iorr_op_field_index(ev->e.op, "path");
-
-			if (pf >= 0) {
-				f->file = path_key(rp, fv[pf]);
-			} else {
-				struct fdkey *src = fd_get(&fds, ev->proc,
-							   (int64_t)fv[0],
-							   false);
-
-				if (src && src->file)
-					f->file = strdup(src->file);
-			}
-		}
-	}
-	free(first);
-	free(last);
-	HASH_ITER(hh, chains, c, ctmp) {
-		HASH_DEL(chains, c);
-		free(c->key);
-		free(c);
-	}
-	HASH_ITER(hh, fds, f, ftmp) {
-		HASH_DEL(fds, f);
-		free(f->uses);
-		free(f->file);
-		free(f);
-	}
-	return e->err;
-oom:
-	e->err = -ENOMEM;
-	free(first);
-	free(last);
-	HASH_ITER(hh, chains, c, ctmp) {
-		HASH_DEL(chains, c);
-		free(c->key);
-		free(c);
-	}
-	HASH_ITER(hh, fds, f, ftmp) {
-		HASH_DEL(fds, f);
-		free(f->uses);
-		free(f->file);
-		free(f);
-	}
-	return -ENOMEM;
-}
-
-/* CSR arrays of predecessors and successors from an edge list. */
-static int to_csr(struct replay *rp, const struct edges *e)
-{
-	size_t n = rp->nev;
+	size_t n = rp->nev, m = 0;
 
 	rp->pred_off = calloc(n + 1, sizeof(uint32_t));
 	rp->succ_off = calloc(n + 1, sizeof(uint32_t));
-	rp->pred = malloc((e->n ? e->n : 1) * sizeof(uint32_t));
-	rp->succ = malloc((e->n ? e->n : 1) * sizeof(uint32_t));
+	rp->pred = malloc((g->n ? g->n : 1) * sizeof(uint32_t));
+	rp->succ = malloc((g->n ? g->n : 1) * sizeof(uint32_t));
 	rp->done = calloc(n ? n : 1, 1);
 	if (!rp->pred_off || !rp->succ_off || !rp->pred || !rp->succ ||
 	    !rp->done)
 		return -ENOMEM;
-	for (size_t k = 0; k < e->n; k++) {
-		rp->pred_off[e->to[k] + 1]++;
-		rp->succ_off[e->from[k] + 1]++;
+	for (size_t k = 0; k < g->n; k++) {
+		if (!keep_edge(rp, g->kind[k]))
+			continue;
+		rp->pred_off[g->to[k] + 1]++;
+		rp->succ_off[g->from[k] + 1]++;
+		m++;
 	}
 	for (size_t i = 0; i < n; i++) {
 		rp->pred_off[i + 1] += rp->pred_off[i];
@@ -545,31 +174,438 @@ static int to_csr(struct replay *rp, const struct edges *e)
 		free(sp);
 		return -ENOMEM;
 	}
-	for (size_t k = 0; k < e->n; k++) {
-		rp->pred[rp->pred_off[e->to[k]] + pp[e->to[k]]++] = e->from[k];
-		rp->succ[rp->succ_off[e->from[k]] + sp[e->from[k]]++] = e->to[k];
+	for (size_t k = 0; k < g->n; k++) {
+		if (!keep_edge(rp, g->kind[k]))
+			continue;
+		rp->pred[rp->pred_off[g->to[k]] + pp[g->to[k]]++] = g->from[k];
+		rp->succ[rp->succ_off[g->from[k]] + sp[g->from[k]]++] =
+			g->to[k];
 	}
 	free(pp);
 	free(sp);
+	(void)m;
 	return 0;
+}
+
+/*
+ * Was the trace recorded with pthread synchronization?  The recorder says
+ * so in its metadata (options.sync); without it, any pthread op is
+ * evidence.  Without it, two conflicting ops may have been ordered by a
+ * lock nobody saw: the seeded serial orders keep their recorded order.
+ */
+static bool sync_recorded(struct replay *rp)
+{
+	json_error_t je;
+	json_t *m = json_loads(iorr_reader_metadata(rp->r), 0, &je);
+	json_t *o = m ? json_object_get(m, "options") : NULL;
+	json_t *sy = o ? json_object_get(o, "sync") : NULL;
+	int verdict = -1;
+
+	if (json_is_string(sy))
+		verdict = !strcmp(json_string_value(sy), "pthread");
+	json_decref(m);
+	if (verdict >= 0)
+		return verdict;
+	for (uint32_t i = 0; i < rp->nev; i++) {
+		const struct iorr_op_desc *d = iorr_op_get(rp->ev[i].e.op);
+
+		if (d->kind == IORR_KIND_PRIM && d->cls == IORR_CLASS_LOCK)
+			return true;
+	}
+	return false;
 }
 
 int rp_sched_init(struct replay *rp, char *msg, size_t len)
 {
-	struct edges e = { 0 };
 	int k;
 
 	atomic_store(&rp->turn, 0);
+	rp->serial = rp->o.order == IORR_ORDER_RANDOM ||
+		     rp->o.order == IORR_ORDER_PCT;
 	if (rp->o.order == IORR_ORDER_RECORDED)
-		return 0;
-	k = build_edges(rp, &e);
+		return rp_sched_plan(rp, msg, len);
+	k = rp_hb_build(rp, &rp->hb);
+	if (!k && rp->serial && !sync_recorded(rp)) {
+		rp->keep_all_conflicts = true;
+		rp->rep.conflicts_kept = !rp->o.flip_conflicts;
+	}
 	if (!k)
-		k = to_csr(rp, &e);
-	free(e.from);
-	free(e.to);
-	if (k < 0)
+		k = to_csr(rp, &rp->hb);
+	if (k < 0) {
 		snprintf(msg, len, "out of memory building the schedule");
+		return k;
+	}
+	return rp_sched_plan(rp, msg, len);
+}
+
+/* ---- planning ---------------------------------------------------------- */
+
+/* RNG streams: one per purpose, one per thread for jitter. */
+enum {
+	STREAM_ORDER = 1,
+	STREAM_DROP,
+	STREAM_FSYNC,
+	STREAM_SHORT,
+	STREAM_REAP,
+	STREAM_JITTER = 1000,	/* + thread index */
+};
+
+static void plan_free(struct rp_plan *p)
+{
+	free(p->order);
+	free(p->pos);
+	free(p->delay);
+	free(p->inj);
+	free(p->split);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The order of a serial plan: random or PCT over the enabled threads. */
+static int plan_order(struct replay *rp, struct rp_plan *p)
+{
+	uint32_t n = rp->nev, nt = rp->nthreads ? rp->nthreads : 1;
+	uint32_t *left = malloc((n ? n : 1) * sizeof(*left));
+	uint32_t *toff = calloc(nt + 1, sizeof(*toff));
+	uint32_t *tev = malloc((n ? n : 1) * sizeof(*tev));
+	uint32_t *cur = calloc(nt, sizeof(*cur));
+	uint32_t *cand = malloc(nt * sizeof(*cand));
+	uint64_t *prio = calloc(nt, sizeof(*prio));
+	uint64_t *cp = NULL;
+	unsigned d = rp->o.pct_depth ? rp->o.pct_depth : 1;
+	struct rng r;
+	int ret = -ENOMEM;
+
+	if (!left || !toff || !tev || !cur || !cand || !prio)
+		goto out;
+	rng_init(&r, rp->o.seed, STREAM_ORDER);
+	for (uint32_t i = 0; i < n; i++) {
+		left[i] = rp->pred_off[i + 1] - rp->pred_off[i];
+		toff[rp->ev[i].e.thread + 1]++;
+	}
+	for (uint32_t t = 0; t < nt; t++)
+		toff[t + 1] += toff[t];
+	for (uint32_t i = 0; i < n; i++)
+		tev[toff[rp->ev[i].e.thread] + cur[rp->ev[i].e.thread]++] = i;
+	memset(cur, 0, nt * sizeof(*cur));
+	if (rp->o.order == IORR_ORDER_PCT) {
+		/* distinct initial priorities d .. d+nt-1, shuffled */
+		for (uint32_t t = 0; t < nt; t++)
+			prio[t] = d + t;
+		for (uint32_t t = nt; t > 1; t--) {
+			uint32_t j = (uint32_t)rng_below(&r, t);
+			uint64_t x = prio[t - 1];
+
+			prio[t - 1] = prio[j];
+			prio[j] = x;
+		}
+		cp = calloc(d, sizeof(*cp));
+		if (!cp)
+			goto out;
+		/* d-1 change points over the k steps: k_i lowers to i */
+		for (unsigned i = 1; i < d; i++)
+			cp[i] = 1 + rng_below(&r, n ? n : 1);
+	}
+	for (uint32_t step = 0; step < n; step++) {
+		uint32_t nc = 0, t = 0;
+
+		for (uint32_t u = 0; u < nt; u++) {
+			uint32_t c = toff[u] + cur[u];
+
+			if (c < toff[u + 1] && !left[tev[c]])
+				cand[nc++] = u;
+		}
+		if (!nc) {
+			/* cannot happen: edges go forward in the trace */
+			ret = -EDEADLK;
+			goto out;
+		}
+		if (rp->o.order == IORR_ORDER_PCT) {
+			t = cand[0];
+			for (uint32_t c = 1; c < nc; c++)
+				if (prio[cand[c]] > prio[t])
+					t = cand[c];
+			for (unsigned i = 1; i < d; i++)
+				if (cp[i] == step + 1)
+					prio[t] = i;
+		} else {
+			t = cand[rng_below(&r, nc)];
+		}
+		uint32_t i = tev[toff[t] + cur[t]++];
+
+		p->order[step] = i;
+		p->pos[i] = step;
+		for (uint32_t k = rp->succ_off[i]; k < rp->succ_off[i + 1]; k++)
+			left[rp->succ[k]]--;
+	}
+	ret = 0;
+out:
+	free(left);
+	free(toff);
+	free(tev);
+	free(cur);
+	free(cand);
+	free(prio);
+	free(cp);
+	return ret;
+}
+
+/* The fd an op works on (its first FD field), or -1. */
+static int64_t event_rfd(const struct rp_ev *ev)
+{
+	const struct iorr_op_desc *d = iorr_op_get(ev->e.op);
+
+	for (unsigned k = 0; k < d->nfields; k++)
+		if (d->fields[k].type == IORR_FT_FD &&
+		    strcmp(d->fields[k].name, "dirfd") &&
+		    strcmp(d->fields[k].name, "newdirfd") &&
+		    strcmp(d->fields[k].name, "olddirfd"))
+			return (int64_t)ev->e.f[k];
+	return -1;
+}
+
+static bool is_data_op(const struct rp_ev *ev)
+{
+	const struct iorr_op_desc *d = iorr_op_get(ev->e.op);
+
+	return (d->kind == IORR_KIND_SYNC || d->kind == IORR_KIND_SUBMIT) &&
+	       (d->cls == IORR_CLASS_READ || d->cls == IORR_CLASS_WRITE) &&
+	       event_rfd(ev) >= 0;
+}
+
+static bool splittable(const struct rp_ev *ev)
+{
+	switch (ev->e.op) {
+	case IORR_OP_pread:
+	case IORR_OP_pwrite:
+	case IORR_OP_read:
+	case IORR_OP_write:
+		return ev->e.result > 1 && rp_fu(ev, "len") > 1;
+	default:
+		return false;
+	}
+}
+
+static bool is_reap(const struct rp_ev *ev)
+{
+	return ev->e.op == IORR_OP_uring_cqe ||
+	       (ev->e.op == IORR_OP_aio_getevents && ev->first_reaped !=
+		RP_NONE);
+}
+
+static uint64_t jitter(struct replay *rp, struct rng *r)
+{
+	switch (rp->o.jitter) {
+	case IORR_JITTER_UNIFORM:
+		return rp->o.jitter_a + rng_below(r, rp->o.jitter_b -
+						     rp->o.jitter_a + 1);
+	case IORR_JITTER_EXP:
+		return rng_exp(r, (double)rp->o.jitter_a);
+	default:
+		return 0;
+	}
+}
+
+int rp_sched_plan(struct replay *rp, char *msg, size_t len)
+{
+	struct rp_plan *p = &rp->plan;
+	const struct iorr_perturb *pt = &rp->o.perturb;
+	uint32_t n = rp->nev;
+	bool any_inj = pt->dropcache > 0 || pt->fsync > 0 || pt->shortio > 0 ||
+		       pt->reap_delay_ns;
+	struct rng rd, rf, rs, rr, *rj = NULL;
+	int k = -ENOMEM;
+
+	plan_free(p);
+	if (rp->serial) {
+		p->order = malloc((n ? n : 1) * sizeof(*p->order));
+		p->pos = malloc((n ? n : 1) * sizeof(*p->pos));
+		if (!p->order || !p->pos)
+			goto fail;
+		k = plan_order(rp, p);
+		if (k < 0)
+			goto fail;
+		k = -ENOMEM;
+	}
+	if (any_inj || rp->o.jitter != IORR_JITTER_NONE) {
+		p->delay = calloc(n ? n : 1, sizeof(*p->delay));
+		p->inj = calloc(n ? n : 1, 1);
+		p->split = calloc(n ? n : 1, sizeof(*p->split));
+		rj = calloc(rp->nthreads ? rp->nthreads : 1, sizeof(*rj));
+		if (!p->delay || !p->inj || !p->split || !rj)
+			goto fail;
+	}
+	/*
+	 * Each decision draws from its own stream in event order, so the
+	 * plan of one perturbation does not depend on the others or on the
+	 * issue order.
+	 */
+	rng_init(&rd, rp->o.seed, STREAM_DROP);
+	rng_init(&rf, rp->o.seed, STREAM_FSYNC);
+	rng_init(&rs, rp->o.seed, STREAM_SHORT);
+	rng_init(&rr, rp->o.seed, STREAM_REAP);
+	for (uint32_t t = 0; rj && t < rp->nthreads; t++)
+		rng_init(&rj[t], rp->o.seed, STREAM_JITTER + t);
+	for (uint32_t i = 0; p->inj && i < n; i++) {
+		const struct rp_ev *ev = &rp->ev[i];
+		const struct iorr_op_desc *d = iorr_op_get(ev->e.op);
+
+		if (rp->o.jitter != IORR_JITTER_NONE)
+			p->delay[i] = jitter(rp, &rj[ev->e.thread]);
+		if (d->kind == IORR_KIND_SUBMIT)
+			continue;	/* issued by their submit call */
+		if (pt->dropcache > 0 && is_data_op(ev) &&
+		    rng_chance(&rd, pt->dropcache))
+			p->inj[i] |= RP_INJ_DROP;
+		if (pt->fsync > 0 && is_data_op(ev) &&
+		    d->cls == IORR_CLASS_WRITE && ev->e.result >= 0 &&
+		    rng_chance(&rf, pt->fsync))
+			p->inj[i] |= RP_INJ_FSYNC;
+		if (pt->shortio > 0 && splittable(ev) &&
+		    rng_chance(&rs, pt->shortio)) {
+			p->inj[i] |= RP_INJ_SHORT;
+			p->split[i] = (uint16_t)(1 + rng_below(&rs, 65535));
+		}
+		if (pt->reap_delay_ns && is_reap(ev)) {
+			p->inj[i] |= RP_INJ_REAP;
+			p->delay[i] += rng_below(&rr, pt->reap_delay_ns + 1);
+		}
+		if (p->inj[i])
+			p->ninj++;
+	}
+	free(rj);
+	rj = NULL;
+
+	/* the schedule hash: (seq, delay, injection) in issue order */
+	uint64_t *h = malloc((n ? n : 1) * 3 * sizeof(*h));
+
+	if (!h)
+		goto fail;
+	for (uint32_t k2 = 0; k2 < n; k2++) {
+		uint32_t i = p->order ? p->order[k2] : k2;
+
+		h[3 * k2] = rp->ev[i].e.seq;
+		h[3 * k2 + 1] = p->delay ? p->delay[i] : 0;
+		h[3 * k2 + 2] = p->inj ? (uint64_t)p->inj[i] |
+				(uint64_t)p->split[i] << 8 : 0;
+	}
+	p->hash = iorr_hash64(h, (size_t)n * 3 * sizeof(*h));
+	free(h);
+	rp->rep.sched_hash = p->hash;
+	rp->rep.injections = p->ninj;
+	rp->rep.reordered = 0;
+	for (size_t e = 0; p->pos && e < rp->hb.n; e++)
+		if ((rp->hb.kind[e] & RP_EDGE_CONFLICT) &&
+		    p->pos[rp->hb.to[e]] < p->pos[rp->hb.from[e]])
+			rp->rep.reordered++;
+	return 0;
+fail:
+	free(rj);
+	plan_free(p);
+	snprintf(msg, len, k == -EDEADLK ? "internal error: the schedule "
+		 "has a cycle" : "out of memory planning the schedule");
 	return k;
+}
+
+uint64_t iorr_replay_sched_hash(const struct iorr_replay *x)
+{
+	return ((const struct replay *)x)->plan.hash;
+}
+
+/* ---- issuing ----------------------------------------------------------- */
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / 1000000000ull),
+		.tv_nsec = (long)(ns % 1000000000ull),
+	};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int replay_fd(struct replay *rp, uint32_t i)
+{
+	int64_t rfd = event_rfd(&rp->ev[i]);
+
+	if (rfd < 0)
+		return -1;
+	return rp_fd_get(rp, &rp->procs[rp->ev[i].proc], (int32_t)rfd);
+}
+
+static void drop_cache(struct replay *rp, uint32_t i)
+{
+	int fd = replay_fd(rp, i);
+
+	if (fd >= 0)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (rp->o.perturb.dropcache_global && geteuid() == 0) {
+		int d = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+
+		if (d >= 0) {
+			if (write(d, "1", 1) < 0)
+				rp_limit(rp, "dropcache:global: cannot write "
+					 "/proc/sys/vm/drop_caches");
+			close(d);
+		}
+	}
+}
+
+int rp_issue(struct rp_worker *w, uint32_t i)
+{
+	struct replay *rp = w->rp;
+	uint8_t inj = rp->plan.inj ? rp->plan.inj[i] : 0;
+	int ret;
+
+	if (rp->plan.delay && rp->plan.delay[i])
+		sleep_ns(rp->plan.delay[i]);
+	if (inj & RP_INJ_DROP)
+		drop_cache(rp, i);
+	rp->out[i].issue_ns = rp_now_ns() - rp->start_ns;
+	ret = rp_exec_event(w, i);
+	rp->out[i].end_ns = rp_now_ns() - rp->start_ns;
+	if (ret >= 0 && (inj & RP_INJ_FSYNC)) {
+		int fd = replay_fd(rp, i);
+
+		if (fd >= 0)
+			fsync(fd);
+	}
+	return ret;
+}
+
+int rp_sched_run_serial(struct replay *rp)
+{
+	for (uint32_t k = 0; k < rp->nev; k++) {
+		uint32_t i = rp->plan.order[k];
+		struct rp_worker *w = &rp->workers[rp->ev[i].e.thread];
+		int ret = rp_issue(w, i);
+
+		if (ret < 0) {
+			w->err = ret;
+			snprintf(w->msg, sizeof(w->msg), "seq %" PRIu64 " (%s): "
+				 "%s", rp->ev[i].e.seq,
+				 iorr_op_get(rp->ev[i].e.op)->name,
+				 ret == -ENOTSUP ? "not supported by replay yet"
+				 : strerror(-ret));
+			return ret;
+		}
+		rp_check_result(rp, i);
+		uint64_t done = atomic_fetch_add(&rp->ndone, 1) + 1;
+
+		if (rp->o.progress && (done % 256 == 0 || done == rp->nev))
+			rp->o.progress(rp->o.progress_arg, done, rp->nev);
+	}
+	return 0;
+}
+
+/* Per-run scheduling state back to the start (the plan is redone). */
+void rp_sched_reset(struct replay *rp)
+{
+	atomic_store(&rp->turn, 0);
+	atomic_store(&rp->ndone, 0);
+	atomic_store(&rp->stop, 0);
+	if (rp->done)
+		memset((void *)rp->done, 0, rp->nev ? rp->nev : 1);
 }
 
 void rp_sched_free(struct replay *rp)
@@ -579,4 +615,6 @@ void rp_sched_free(struct replay *rp)
 	free(rp->succ);
 	free(rp->succ_off);
 	free((void *)rp->done);
+	rp_hb_free(&rp->hb);
+	plan_free(&rp->plan);
 }

@@ -11,6 +11,7 @@ RECORD_TESTS = \
 	tests/record/kill.sh \
 	tests/record/state.sh \
 	tests/record/programs.sh \
+	tests/record/workloads.sh \
 	tests/record/async.sh
 TESTS += $(RECORD_TESTS)
 # io_uring usage the recorder cannot fully see (tests/record/async.sh)
