@@ -555,6 +555,15 @@ static int do_rw(struct rp_worker *w, uint32_t i)
 		len = (size_t)(rp_fu(ev, "size") * rp_fu(ev, "nmemb"));
 	else
 		len = (size_t)rp_fu(ev, "len");
+	/*
+	 * fgets, getline and getc are recorded as an fread of what they
+	 * returned: consume that much, so the stream position stays right.
+	 * A real fread came up short only at the end of the file, where
+	 * asking for less reads the same bytes.
+	 */
+	if (ev->e.op == IORR_OP_fread && ev->e.result >= 0 &&
+	    (uint64_t)ev->e.result < rp_fu(ev, "nmemb"))
+		len = (size_t)(rp_fu(ev, "size") * (uint64_t)ev->e.result);
 	if (len > MAX_IO) {
 		set_neg(rp, i, -EFBIG);
 		return 0;

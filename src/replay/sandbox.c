@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <uthash.h>
+
 #include "replay/replay_int.h"
 
 #define SB_RESOLVE (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
@@ -638,6 +640,96 @@ out:
 	return ret;
 }
 
+struct dirset {
+	UT_hash_handle hh;
+	char path[];
+};
+
+static bool dirset_has(struct dirset *set, const char *path)
+{
+	struct dirset *d;
+
+	HASH_FIND_STR(set, path, d);
+	return d != NULL;
+}
+
+static int dirset_add(struct dirset **set, const char *path)
+{
+	size_t n = strlen(path);
+	struct dirset *d;
+
+	if (dirset_has(*set, path))
+		return 0;
+	d = malloc(sizeof(*d) + n + 1);
+	if (!d)
+		return -ENOMEM;
+	memcpy(d->path, path, n + 1);
+	HASH_ADD_STR(*set, path, d);
+	return 0;
+}
+
+/*
+ * Directories the recording needed but the initial state does not list:
+ * the recorder snapshots files, not the directories they are in.  A
+ * directory must have existed if a call on a path in it (or chdir into it)
+ * succeeded before any traced call created it; every such directory is
+ * made, so that a workload that ran in a directory of its own replays.
+ * RATIONALE: only successful calls count, and a directory the trace itself
+ * creates (mkdir, mkdirat) is never made in advance, so its mkdir replays
+ * as recorded.
+ */
+static int materialize_dirs(struct replay *rp, char *msg, size_t len)
+{
+	struct dirset *created = NULL, *needed = NULL, *d, *t;
+	int k = 0;
+
+	for (uint32_t i = 0; i < rp->nev && k == 0; i++) {
+		const struct iorr_event *e = &rp->ev[i].e;
+		const struct iorr_op_desc *desc = iorr_op_get(e->op);
+
+		if (e->err || e->result < 0)
+			continue;
+		for (unsigned f = 0; f < desc->nfields && k == 0; f++) {
+			if (desc->fields[f].type != IORR_FT_PATH)
+				continue;
+			const char *rec = iorr_reader_path(rp->r,
+							   (uint32_t)e->f[f]);
+			char *path = rec ? rp_path_norm(rec) : NULL;
+			char *dir = NULL;
+
+			if (!path || path[0] != '/') {
+				free(path);
+				continue;
+			}
+			if (e->op == IORR_OP_chdir)
+				dir = strdup(path);
+			else if (strcmp(path, "/") != 0)
+				dir = parent_of(path);
+			if (dir && !dirset_has(created, dir))
+				k = dirset_add(&needed, dir);
+			if (k == 0 && (e->op == IORR_OP_mkdir ||
+				       e->op == IORR_OP_mkdirat))
+				k = dirset_add(&created, path);
+			free(dir);
+			free(path);
+		}
+	}
+	HASH_ITER(hh, needed, d, t) {
+		if (k == 0 && (k = mkdir_p(rp, d->path)) < 0)
+			snprintf(msg, len, "%s: cannot create a directory the "
+				 "recording used: %s", d->path, strerror(-k));
+		HASH_DEL(needed, d);
+		free(d);
+	}
+	HASH_ITER(hh, created, d, t) {
+		HASH_DEL(created, d);
+		free(d);
+	}
+	if (k == -ENOMEM)
+		snprintf(msg, len, "out of memory");
+	return k;
+}
+
 int rp_materialize(struct replay *rp, char *msg, size_t len)
 {
 	size_t n = iorr_reader_nstates(rp->r, IORR_STATE_INITIAL);
@@ -650,6 +742,9 @@ int rp_materialize(struct replay *rp, char *msg, size_t len)
 			 "sandbox: %s", rp->trace_cwd, strerror(-k));
 		return k;
 	}
+	k = materialize_dirs(rp, msg, len);
+	if (k < 0)
+		return k;
 	/* directories first, so that files and links land in them */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {

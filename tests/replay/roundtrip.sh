@@ -19,18 +19,45 @@ for order in recorded free; do
 	rc=$?
 	[ $rc -eq 0 ] || { cat "$TMP/o"; fail "sh, $order order: exit $rc"; }
 done
-# every workload program that is built
+# every workload program that is built, in a directory that existed before
+# the recording (the replay must make it: the trace lists only files)
+replayed=0
 for wl in "${top_builddir:-.}"/tests/workloads/*; do
 	[ -x "$wl" ] && [ -f "$wl" ] || continue
 	case $wl in *.c|*.h|*.o|*.sh) continue;; esac
 	name=$(basename "$wl")
-	mkdir -p "$TMP/wl.$name"
+	args=
+	case $name in
+	sigkill_victim) args="-n 64" ;;	# runs until killed otherwise
+	fsstress_mix | stdio_calls) continue ;;	# see roundtrip-known.sh
+	esac
+	mkdir -p "$TMP/wl.$name/d"
 	(cd "$TMP/wl.$name" && "$IORR" record -o "$TMP/$name.iorr" -- \
-		"$wl" >/dev/null 2>&1)
+		"$wl" $args "$TMP/wl.$name/d" >/dev/null 2>&1)
 	rc=$?
-	[ $rc -eq 0 ] || { echo "note: $name: record exit $rc, skipped"; continue; }
+	case $rc in
+	0) ;;
+	77) echo "note: $name: the kernel or filesystem lacks a feature"
+	    continue ;;
+	*) fail "$name: record exit $rc" ;;
+	esac
 	"$IORR" replay "$TMP/$name.iorr" >"$TMP/o" 2>&1
 	rc=$?
+	if [ $rc -eq 2 ] && grep -q "not supported by replay yet" "$TMP/o"; then
+		echo "note: $name: $(grep -m1 'not supported' "$TMP/o")"
+		continue
+	fi
+	# A read that overlapped a write in time (dio_vs_buffered races by
+	# design) can return bytes that no serial order gives: the replay
+	# may call that order-dependent, never impossible.
+	if [ $rc -eq 1 ] && [ "$name" = dio_vs_buffered ] &&
+	   grep -q "divergences (0 impossible," "$TMP/o"; then
+		rc=0
+	fi
 	[ $rc -eq 0 ] || { cat "$TMP/o"; fail "$name: replay exit $rc"; }
+	replayed=$((replayed + 1))
 done
+# mt_writers, counter_race, fork_exec,
+# daemon_closefds, sigkill_victim, signal_io, dio_vs_buffered at least
+[ $replayed -ge 6 ] || fail "only $replayed workloads replayed"
 exit 0
