@@ -4,6 +4,7 @@
  * fio 4 KiB random writes on a 64 MiB file (see bench/README.md).
  *
  *   codec [-n EVENTS] [-r REPS] [-d DIR] [--columns]
+ *   codec --trace FILE
  *
  * 1,000,000 pwrite events, one thread, one fd, no payload or hash stored:
  * offset a uniformly random 4 KiB block of 64 MiB, start-to-start gap
@@ -19,6 +20,9 @@
  *
  * --columns also prints, to stderr, one JSON line per column of the first
  * events chunk: its encoded size and its size compressed alone by zstd.
+ * --trace FILE runs no benchmark: it prints the same, summed over every
+ * events chunk of FILE, and the bytes of each chunk type, to see where
+ * the bytes of a real trace go.
  * Exit 0, or 1 with a message when writing, reading or checking fails.
  */
 #include <errno.h>
@@ -184,50 +188,42 @@ static size_t zsize(const void *p, size_t n)
 	return ZSTD_isError(k) ? 0 : k;
 }
 
-/*
- * Print the column directory of the first events chunk of @path, with the
- * encoded size of each column and its size when zstd compresses it alone.
- */
-static void columns(const char *path)
+/* Bytes of one column summed over the chunks of a trace. */
+struct colstat {
+	uint64_t key, fid, values, bytes, zstd_alone, chunks;
+	uint8_t enc, xf, shift, width;	/* of the first chunk */
+};
+
+static struct colstat *colstat_get(struct colstat **v, size_t *n,
+				   uint64_t key, uint64_t fid)
 {
-	FILE *f = fopen(path, "rb");
-	static uint8_t hdr[IORR_FILE_HEADER_SIZE], ch[IORR_CHUNK_HEADER_SIZE];
-	uint64_t pos;
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].key == key && (*v)[i].fid == fid)
+			return &(*v)[i];
+	struct colstat *p = realloc(*v, (*n + 1) * sizeof(*p));
 
-	if (!f || fread(hdr, 1, sizeof(hdr), f) != sizeof(hdr))
-		die(path, -EIO);
-	pos = IORR_FILE_HEADER_SIZE + get_le32(hdr + 16);
-	for (;;) {
-		if (fseek(f, (long)pos, SEEK_SET) < 0 ||
-		    fread(ch, 1, sizeof(ch), f) != sizeof(ch))
-			die("no events chunk", -EIO);
-		if (ch[4] == IORR_CHUNK_EVENTS)
-			break;
-		pos += sizeof(ch) + get_le32(ch + 12);
-	}
-	size_t stored = get_le32(ch + 12), rawlen = get_le32(ch + 16);
-	uint8_t *zp = malloc(stored), *raw = malloc(rawlen);
+	if (!p)
+		die("columns", -ENOMEM);
+	*v = p;
+	memset(&p[*n], 0, sizeof(p[*n]));
+	p[*n].key = key;
+	p[*n].fid = fid;
+	return &p[(*n)++];
+}
 
-	if (!zp || !raw || fread(zp, 1, stored, f) != stored)
-		die("read chunk", -EIO);
-	fclose(f);
-	if (ch[5] == IORR_CODEC_ZSTD) {
-		size_t k = ZSTD_decompress(raw, rawlen, zp, stored);
-
-		if (ZSTD_isError(k) || k != rawlen)
-			die("decompress", -EBADMSG);
-	} else {
-		memcpy(raw, zp, rawlen);
-	}
-
+/* Add the columns of one decoded events chunk to @cs. */
+static void chunk_columns(const uint8_t *raw, size_t rawlen,
+			  struct colstat **cs, size_t *ncs, uint64_t *dirbytes)
+{
 	struct cursor c;
 	uint64_t n, bseq, btime, ncols;
 
 	cursor_init(&c, raw, rawlen);
 	if (cursor_varint(&c, &n) < 0 || cursor_varint(&c, &bseq) < 0 ||
-	    cursor_varint(&c, &btime) < 0 || cursor_varint(&c, &ncols) < 0)
+	    cursor_varint(&c, &btime) < 0 || cursor_varint(&c, &ncols) < 0 ||
+	    ncols > rawlen / 4)
 		die("chunk header", -EBADMSG);
-	uint64_t (*dir)[4] = calloc(ncols, sizeof(*dir));
+	uint64_t (*dir)[4] = calloc(ncols ? ncols : 1, sizeof(*dir));
 
 	if (!dir)
 		die("columns", -ENOMEM);
@@ -235,34 +231,116 @@ static void columns(const char *path)
 		for (int k = 0; k < 4; k++)
 			if (cursor_varint(&c, &dir[i][k]) < 0)
 				die("directory", -EBADMSG);
-	fprintf(stderr, "{\"chunk_events\":%llu,\"chunk_raw\":%zu,"
-		"\"chunk_stored\":%zu,\"directory_bytes\":%zu}\n",
-		(unsigned long long)n, rawlen, stored,
-		(size_t)(c.p - raw));
+	*dirbytes += (uint64_t)(c.p - raw);
 	for (uint64_t i = 0; i < ncols; i++) {
 		const uint8_t *p;
+		struct colstat *s = colstat_get(cs, ncs, dir[i][0], dir[i][1]);
 
-		if (cursor_bytes(&c, &p, dir[i][3]) < 0)
+		if (cursor_bytes(&c, &p, dir[i][3]) < 0 || dir[i][3] == 0)
 			die("column data", -EBADMSG);
-		fprintf(stderr, "{\"key\":%llu,\"fid\":%llu,\"values\":%llu,"
-			"\"bytes\":%llu,\"zstd_alone\":%zu,"
-			"\"enc\":%u,\"xf\":%u,\"shift\":%u,\"width\":%u}\n",
-			(unsigned long long)dir[i][0],
-			(unsigned long long)dir[i][1],
-			(unsigned long long)dir[i][2],
-			(unsigned long long)dir[i][3], zsize(p, dir[i][3]),
-			p[0], p[0] ? p[1] : 0, p[0] ? p[2] : 0,
-			p[0] ? p[3] : 0);
+		if (!s->chunks++) {
+			s->enc = p[0];
+			s->xf = p[0] && dir[i][3] > 3 ? p[1] : 0;
+			s->shift = p[0] && dir[i][3] > 3 ? p[2] : 0;
+			s->width = p[0] && dir[i][3] > 3 ? p[3] : 0;
+		}
+		s->values += dir[i][2];
+		s->bytes += dir[i][3];
+		s->zstd_alone += zsize(p, dir[i][3]);
 	}
 	free(dir);
-	free(zp);
-	free(raw);
+}
+
+/*
+ * Print where the bytes of the trace @path go, to stderr: one JSON line
+ * per chunk type (count, stored and raw bytes), then the events chunks'
+ * directory bytes and one JSON line per column (key, fid), summed over
+ * every events chunk (or over the first only when @first_only): values,
+ * encoded bytes, bits per value, the size zstd makes of the column alone,
+ * and the first chunk's encoding.
+ */
+static void columns(const char *path, int first_only)
+{
+	static const char *const names[] = { "?", "threads", "paths", "blobs",
+					     "events", "initial", "final",
+					     "notes", "trailer" };
+	FILE *f = fopen(path, "rb");
+	static uint8_t hdr[IORR_FILE_HEADER_SIZE], ch[IORR_CHUNK_HEADER_SIZE];
+	uint64_t tcount[9] = { 0 }, tstored[9] = { 0 }, traw[9] = { 0 };
+	uint64_t dirbytes = 0, events = 0;
+	struct colstat *cs = NULL;
+	size_t ncs = 0;
+	uint32_t meta;
+
+	if (!f || fread(hdr, 1, sizeof(hdr), f) != sizeof(hdr))
+		die(path, -EIO);
+	meta = get_le32(hdr + 16);
+	if (fseek(f, (long)meta, SEEK_CUR) < 0)
+		die(path, -EIO);
+	while (fread(ch, 1, sizeof(ch), f) == sizeof(ch)) {
+		size_t stored = get_le32(ch + 12), rawlen = get_le32(ch + 16);
+		unsigned type = ch[4] < 9 ? ch[4] : 0;
+
+		tcount[type]++;
+		tstored[type] += sizeof(ch) + stored;
+		traw[type] += rawlen;
+		if (type != IORR_CHUNK_EVENTS ||
+		    (first_only && tcount[type] > 1)) {
+			if (fseek(f, (long)stored, SEEK_CUR) < 0)
+				die(path, -EIO);
+			continue;
+		}
+		uint8_t *zp = malloc(stored ? stored : 1);
+		uint8_t *raw = malloc(rawlen ? rawlen : 1);
+
+		if (!zp || !raw || fread(zp, 1, stored, f) != stored)
+			die("read chunk", -EIO);
+		if (ch[5] == IORR_CODEC_ZSTD) {
+			size_t k = ZSTD_decompress(raw, rawlen, zp, stored);
+
+			if (ZSTD_isError(k) || k != rawlen)
+				die("decompress", -EBADMSG);
+		} else {
+			memcpy(raw, zp, rawlen);
+		}
+		events += get_le32(ch + 20);
+		chunk_columns(raw, rawlen, &cs, &ncs, &dirbytes);
+		free(zp);
+		free(raw);
+	}
+	fclose(f);
+	fprintf(stderr, "{\"file\":\"%s\",\"header_and_metadata\":%u}\n",
+		path, IORR_FILE_HEADER_SIZE + meta);
+	for (unsigned t = 0; t < 9; t++)
+		if (tcount[t])
+			fprintf(stderr, "{\"chunks\":\"%s\",\"count\":%llu,"
+				"\"stored\":%llu,\"raw\":%llu}\n", names[t],
+				(unsigned long long)tcount[t],
+				(unsigned long long)tstored[t],
+				(unsigned long long)traw[t]);
+	fprintf(stderr, "{\"events\":%llu,\"directory_bytes\":%llu}\n",
+		(unsigned long long)events, (unsigned long long)dirbytes);
+	for (size_t i = 0; i < ncs; i++)
+		fprintf(stderr, "{\"key\":%llu,\"fid\":%llu,\"values\":%llu,"
+			"\"bytes\":%llu,\"bits_per_value\":%.2f,"
+			"\"zstd_alone\":%llu,\"enc\":%u,\"xf\":%u,"
+			"\"shift\":%u,\"width\":%u}\n",
+			(unsigned long long)cs[i].key,
+			(unsigned long long)cs[i].fid,
+			(unsigned long long)cs[i].values,
+			(unsigned long long)cs[i].bytes,
+			cs[i].values ? 8.0 * (double)cs[i].bytes /
+				       (double)cs[i].values : 0.0,
+			(unsigned long long)cs[i].zstd_alone, cs[i].enc,
+			cs[i].xf, cs[i].shift, cs[i].width);
+	free(cs);
 }
 
 int main(int argc, char **argv)
 {
 	size_t nevents = 1000000;
 	int reps = 5, want_columns = 0;
+	const char *trace = NULL;
 	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	char path[4096];
 	struct stream s;
@@ -277,11 +355,17 @@ int main(int argc, char **argv)
 			dir = argv[++i];
 		else if (strcmp(argv[i], "--columns") == 0)
 			want_columns = 1;
+		else if (strcmp(argv[i], "--trace") == 0 && i + 1 < argc)
+			trace = argv[++i];
 		else {
 			fprintf(stderr, "usage: codec [-n EVENTS] [-r REPS] "
-				"[-d DIR] [--columns]\n");
+				"[-d DIR] [--columns] | --trace FILE\n");
 			return 2;
 		}
+	}
+	if (trace) {
+		columns(trace, 0);
+		return 0;
 	}
 	if (nevents == 0 || reps < 1 || reps > 99) {
 		fprintf(stderr, "bench/codec: bad -n or -r\n");
@@ -319,7 +403,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (want_columns)
-		columns(path);
+		columns(path, 1);
 	unlink(path);
 
 	printf("{\"bench\":\"codec\",\"events\":%zu,\"reps\":%d,"

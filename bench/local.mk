@@ -1,15 +1,27 @@
 # Reproducible benchmarks: `make bench` builds and runs every program in
-# BENCH_BINS; each prints one JSON line (see bench/README.md).
-BENCH_BINS = bench/codec
+# BENCH_BINS, then every shell script in BENCH_SH (from the source tree,
+# with IORR naming the iorr built here); each prints JSON lines (see
+# bench/README.md).
+BENCH_BINS = bench/codec bench/hunt
+BENCH_SH = bench/record-overhead
 noinst_PROGRAMS += $(BENCH_BINS)
-EXTRA_DIST += bench/README.md
+EXTRA_DIST += bench/README.md $(BENCH_SH)
 
 bench_codec_SOURCES = bench/codec.c
 bench_codec_CFLAGS = $(AM_CFLAGS) $(ZSTD_CFLAGS)
 bench_codec_LDADD = libiorrtrace.la $(ZSTD_LIBS)
 
+# bench/hunt drives ./iorr hunt on traces made by tests/hunt/mkhunt.
+bench_hunt_SOURCES = bench/hunt.c
+bench_hunt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+bench_hunt_LDADD = $(JANSSON_LIBS)
+EXTRA_bench_hunt_DEPENDENCIES = iorr$(EXEEXT) tests/hunt/mkhunt$(EXEEXT)
+
 .PHONY: bench
-bench: $(BENCH_BINS)
+bench: $(BENCH_BINS) iorr$(EXEEXT) libiorr-record.la
 	@for b in $(BENCH_BINS); do \
 		./$$b || exit 1; \
+	done
+	@for s in $(BENCH_SH); do \
+		IORR=./iorr$(EXEEXT) bash $(srcdir)/$$s || exit 1; \
 	done

@@ -34,6 +34,14 @@ struct map {
 
 static struct map maps[NMAPS];
 static int maps_lock;		/* spin lock: no pthread in the library */
+/*
+ * Entries in use, and one past the highest slot in use; both written under
+ * maps_lock.  RATIONALE: munmap and msync are frequent (malloc unmaps its
+ * large blocks) and almost never concern a shared writable file mapping:
+ * with none tracked they return without the lock and without a scan, and
+ * otherwise the scan stops at maps_top.
+ */
+static unsigned maps_live, maps_top;
 
 static void lock(void)
 {
@@ -89,8 +97,10 @@ static void map_write(const struct map *m, uintptr_t a, size_t len)
 static void flush_range(uintptr_t a, size_t len, uint64_t *first_id,
 			int64_t *first_moff)
 {
+	if (!__atomic_load_n(&maps_live, __ATOMIC_ACQUIRE))
+		return;
 	lock();
-	for (unsigned i = 0; i < NMAPS; i++) {
+	for (unsigned i = 0; i < maps_top; i++) {
 		struct map *m = &maps[i];
 		uintptr_t s, e;
 
@@ -127,6 +137,9 @@ static void maps_add(uintptr_t addr, size_t len, uint64_t id, int fd,
 			continue;
 		maps[i] = (struct map){ addr, len, id, off, fd, st.st_dev,
 					st.st_ino };
+		if (i >= maps_top)
+			maps_top = i + 1;
+		__atomic_store_n(&maps_live, maps_live + 1, __ATOMIC_RELEASE);
 		unlock();
 		return;
 	}
@@ -138,14 +151,18 @@ static void maps_add(uintptr_t addr, size_t len, uint64_t id, int fd,
 /* Forget [a, a+len) (after munmap); a partly unmapped entry shrinks. */
 static void maps_remove(uintptr_t a, size_t len)
 {
+	if (!__atomic_load_n(&maps_live, __ATOMIC_ACQUIRE))
+		return;
 	lock();
-	for (unsigned i = 0; i < NMAPS; i++) {
+	for (unsigned i = 0; i < maps_top; i++) {
 		struct map *m = &maps[i];
 
 		if (!m->addr || a >= m->addr + m->len || a + len <= m->addr)
 			continue;
 		if (a <= m->addr && a + len >= m->addr + m->len) {
 			m->addr = 0;
+			__atomic_store_n(&maps_live, maps_live - 1,
+					 __ATOMIC_RELEASE);
 		} else if (a <= m->addr) {
 			size_t cut = a + len - m->addr;
 
@@ -157,6 +174,8 @@ static void maps_remove(uintptr_t a, size_t len)
 			m->len = a - m->addr;
 		}
 	}
+	while (maps_top && !maps[maps_top - 1].addr)
+		maps_top--;
 	unlock();
 }
 
