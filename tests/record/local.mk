@@ -16,6 +16,7 @@ RECORD_TESTS = \
 TESTS += $(RECORD_TESTS)
 # io_uring usage the recorder cannot fully see (tests/record/async.sh)
 check_PROGRAMS += tests/record/rec_uring_gaps
-tests_record_rec_uring_gaps_CFLAGS = $(AM_CFLAGS) $(URING_CFLAGS)
+tests_record_rec_uring_gaps_CFLAGS = $(WORKLOAD_CC_FLAGS) $(URING_CFLAGS)
+tests_record_rec_uring_gaps_LDFLAGS = $(WORKLOAD_LD_FLAGS)
 tests_record_rec_uring_gaps_LDADD = $(URING_LIBS)
 EXTRA_DIST += $(RECORD_TESTS) tests/record/rec.sh
