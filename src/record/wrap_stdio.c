@@ -242,7 +242,8 @@ static void out_record(struct iorr_ev *e, FILE *f, uint64_t size,
 		(e).end = iorr_now();					\
 	} while (0)
 
-#define FREAD_BODY(name)						\
+/* The body of an fread form whose real call takes @... (ptr ... f). */
+#define FREAD_BODY(name, ...)						\
 	do {								\
 		struct iorr_ev e;					\
 		size_t r;						\
@@ -250,23 +251,31 @@ static void out_record(struct iorr_ev *e, FILE *f, uint64_t size,
 		if (unlikely(!real_##name))				\
 			return 0;					\
 		if (!stream_traced(f))					\
-			return real_##name(ptr, size, n, f);		\
-		STDIO_CALL(e, fread, r = real_##name(ptr, size, n, f));	\
+			return real_##name(__VA_ARGS__);		\
+		STDIO_CALL(e, fread, r = real_##name(__VA_ARGS__));	\
 		in_record(&e, f, size, n, (int64_t)r, ptr,		\
 			  (int64_t)(r * size));				\
 		return r;						\
 	} while (0)
 
+/* Record a line read (fgets forms) that returned @r into @s. */
+static void line_record(struct iorr_ev *e, FILE *f, int n, char *s, char *r)
+{
+	int64_t len = r ? (int64_t)strlen(r) : ferror(f) ? -1 : 0;
+
+	in_record(e, f, 1, n > 0 ? (uint64_t)n : 0, len, s, len);
+}
+
 size_t fread(void *ptr, size_t size, size_t n, FILE *f)
 {
 	REAL(fread);
-	FREAD_BODY(fread);
+	FREAD_BODY(fread, ptr, size, n, f);
 }
 
 size_t fread_unlocked(void *ptr, size_t size, size_t n, FILE *f)
 {
 	REAL(fread_unlocked);
-	FREAD_BODY(fread_unlocked);
+	FREAD_BODY(fread_unlocked, ptr, size, n, f);
 }
 
 /*
@@ -277,16 +286,7 @@ size_t __fread_chk(void *ptr, size_t ptrlen, size_t size, size_t n, FILE *f);
 size_t __fread_chk(void *ptr, size_t ptrlen, size_t size, size_t n, FILE *f)
 {
 	REAL(__fread_chk);
-	struct iorr_ev e;
-	size_t r;
-
-	if (unlikely(!real___fread_chk))
-		return 0;
-	if (!stream_traced(f))
-		return real___fread_chk(ptr, ptrlen, size, n, f);
-	STDIO_CALL(e, fread, r = real___fread_chk(ptr, ptrlen, size, n, f));
-	in_record(&e, f, size, n, (int64_t)r, ptr, (int64_t)(r * size));
-	return r;
+	FREAD_BODY(__fread_chk, ptr, ptrlen, size, n, f);
 }
 
 size_t __fread_unlocked_chk(void *ptr, size_t ptrlen, size_t size, size_t n,
@@ -295,17 +295,7 @@ size_t __fread_unlocked_chk(void *ptr, size_t ptrlen, size_t size, size_t n,
 			    FILE *f)
 {
 	REAL(__fread_unlocked_chk);
-	struct iorr_ev e;
-	size_t r;
-
-	if (unlikely(!real___fread_unlocked_chk))
-		return 0;
-	if (!stream_traced(f))
-		return real___fread_unlocked_chk(ptr, ptrlen, size, n, f);
-	STDIO_CALL(e, fread,
-		   r = real___fread_unlocked_chk(ptr, ptrlen, size, n, f));
-	in_record(&e, f, size, n, (int64_t)r, ptr, (int64_t)(r * size));
-	return r;
+	FREAD_BODY(__fread_unlocked_chk, ptr, ptrlen, size, n, f);
 }
 
 char *__fgets_chk(char *s, size_t size, int n, FILE *f);
@@ -314,15 +304,13 @@ char *__fgets_chk(char *s, size_t size, int n, FILE *f)
 	REAL(__fgets_chk);
 	struct iorr_ev e;
 	char *r;
-	int64_t len;
 
 	if (unlikely(!real___fgets_chk))
 		return NULL;
 	if (!stream_traced(f))
 		return real___fgets_chk(s, size, n, f);
 	STDIO_CALL(e, fread, r = real___fgets_chk(s, size, n, f));
-	len = r ? (int64_t)strlen(r) : ferror(f) ? -1 : 0;
-	in_record(&e, f, 1, n > 0 ? (uint64_t)n : 0, len, s, len);
+	line_record(&e, f, n, s, r);
 	return r;
 }
 
@@ -331,15 +319,13 @@ char *fgets(char *s, int n, FILE *f)
 	REAL(fgets);
 	struct iorr_ev e;
 	char *r;
-	int64_t len;
 
 	if (unlikely(!real_fgets))
 		return NULL;
 	if (!stream_traced(f))
 		return real_fgets(s, n, f);
 	STDIO_CALL(e, fread, r = real_fgets(s, n, f));
-	len = r ? (int64_t)strlen(r) : ferror(f) ? -1 : 0;
-	in_record(&e, f, 1, n > 0 ? (uint64_t)n : 0, len, s, len);
+	line_record(&e, f, n, s, r);
 	return r;
 }
 

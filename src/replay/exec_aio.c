@@ -30,14 +30,6 @@ static struct rp_aioctx *ctx_get(struct replay *rp, uint64_t id)
 	return c;
 }
 
-static void req_free(struct rp_req *q)
-{
-	free(q->mem);
-	free(q->iov);
-	free(q->iocb);
-	free(q);
-}
-
 static void ctx_destroy(struct rp_aioctx *c)
 {
 	struct rp_req *q, *tmp;
@@ -45,7 +37,7 @@ static void ctx_destroy(struct rp_aioctx *c)
 	io_destroy((io_context_t)c->ctx);
 	HASH_ITER(hh, c->reqs, q, tmp) {
 		HASH_DEL(c->reqs, q);
-		req_free(q);
+		rp_req_free(q);
 	}
 	pthread_mutex_destroy(&c->lock);
 	free(c);
@@ -209,7 +201,7 @@ static int do_submit(struct rp_worker *w, uint32_t i)
 		ret = prep(w, s, &qs[n]);
 		if (ret < 0) {
 			if (qs[n])
-				req_free(qs[n]);
+				rp_req_free(qs[n]);
 			goto out;
 		}
 		cbs[n] = qs[n]->iocb;
@@ -245,7 +237,7 @@ static int do_submit(struct rp_worker *w, uint32_t i)
 	return 0;
 out:
 	for (int k = 0; k < n; k++)
-		req_free(qs[k]);
+		rp_req_free(qs[k]);
 	return ret;
 }
 
@@ -338,7 +330,7 @@ int rp_exec_aio(struct rp_worker *w, uint32_t i)
 		pthread_mutex_lock(&c->lock);
 		HASH_DEL(c->reqs, q);
 		pthread_mutex_unlock(&c->lock);
-		req_free(q);
+		rp_req_free(q);
 		return 0;
 	}
 	default:

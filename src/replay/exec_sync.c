@@ -72,6 +72,14 @@ uint8_t rp_gen_byte(uint32_t blob, uint64_t off)
  * The bytes a write carries: its blob, or stand-in bytes when the trace
  * has only the blob's hash (or no payload), past the blob's end zeros.
  */
+void rp_req_free(struct rp_req *q)
+{
+	free(q->mem);
+	free(q->iov);
+	free(q->iocb);
+	free(q);
+}
+
 void rp_fill_payload(struct replay *rp, const struct rp_ev *ev, uint8_t *buf,
 		     size_t len)
 {

@@ -45,14 +45,6 @@ static struct rp_ring *ring_get(struct replay *rp, uint64_t id)
 	return r;
 }
 
-static void req_free(struct rp_req *q)
-{
-	free(q->mem);
-	free(q->iov);
-	free(q->iocb);
-	free(q);
-}
-
 static void ring_destroy(struct rp_ring *r)
 {
 	struct rp_req *q, *tmp;
@@ -60,7 +52,7 @@ static void ring_destroy(struct rp_ring *r)
 	io_uring_queue_exit(&r->ring);
 	HASH_ITER(hh, r->reqs, q, tmp) {
 		HASH_DEL(r->reqs, q);
-		req_free(q);
+		rp_req_free(q);
 	}
 	pthread_mutex_destroy(&r->lock);
 	free(r);
@@ -131,7 +123,7 @@ static int prep(struct rp_worker *w, struct rp_ring *r, uint32_t i)
 	}
 	if (!sqe) {
 		pthread_mutex_unlock(&r->lock);
-		req_free(q);
+		rp_req_free(q);
 		return -EBUSY;
 	}
 	uint64_t off = rp_fu(ev, "off");
@@ -338,7 +330,7 @@ int rp_exec_uring(struct rp_worker *w, uint32_t i)
 		pthread_mutex_lock(&r->lock);
 		HASH_DEL(r->reqs, q);
 		pthread_mutex_unlock(&r->lock);
-		req_free(q);
+		rp_req_free(q);
 		return 0;
 	}
 	case IORR_OP_uring_missed:

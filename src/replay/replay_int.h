@@ -286,6 +286,8 @@ void rp_sched_free(struct replay *rp);
 int rp_exec_event(struct rp_worker *w, uint32_t i);
 void *rp_buf(struct rp_worker *w, size_t len, uint64_t bufaddr);
 void *rp_alloc_aligned(size_t len, uint64_t bufaddr, void **mem);
+/* Free an async request of either engine (libaio or io_uring). */
+void rp_req_free(struct rp_req *q);
 void rp_fill_payload(struct replay *rp, const struct rp_ev *ev, uint8_t *buf,
 		     size_t len);
 int rp_fd_get(struct replay *rp, struct rp_proc *p, int32_t rfd);
