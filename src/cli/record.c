@@ -33,6 +33,7 @@
 #include "cli/cli.h"
 #include "config.h"
 #include "record/consumer.h"
+#include "record/snapserver.h"
 #include "record/ring.h"
 
 struct rec_opts {
@@ -617,6 +618,7 @@ int cmd_record(int argc, char **argv)
 			      .nrings = 256 };
 	struct iorr_consumer_stats cs;
 	struct iorr_consumer *cons = NULL;
+	struct iorr_snapserver *snaps = NULL;
 	struct iorr_writer *w = NULL;
 	struct iorr_shm *shm;
 	struct sigaction sa;
@@ -744,6 +746,11 @@ int cmd_record(int argc, char **argv)
 		cli_error("out of memory");
 		goto out;
 	}
+	if (snap_dir && (c = iorr_snapserver_start(shm, &snaps)) < 0) {
+		cli_error("cannot start the snapshot thread: %s",
+			  strerror(-c));
+		goto out;
+	}
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		cli_warn("cannot become a subreaper (%s): daemonised "
 			 "processes are not waited for", strerror(errno));
@@ -803,6 +810,8 @@ int cmd_record(int argc, char **argv)
 			sleep_ns *= 2;
 	}
 	atomic_store(&shm->consumer_gone, 1);
+	iorr_snapserver_stop(snaps);
+	snaps = NULL;
 	c = iorr_consumer_finish(cons, snap_dir);
 	{
 		const char *const *paths = iorr_consumer_paths(cons);
@@ -846,6 +855,7 @@ int cmd_record(int argc, char **argv)
 	else
 		ret = EXIT_ERROR;
 out:
+	iorr_snapserver_stop(snaps);
 	if (cons)
 		iorr_consumer_free(cons);
 	if (w)

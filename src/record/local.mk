@@ -25,6 +25,7 @@ noinst_HEADERS += \
 	src/record/consumer.h \
 	src/record/preload.h \
 	src/record/ring.h \
+	src/record/snapserver.h \
 	src/record/wrap_async.h \
 	src/record/wrap_common.h
 EXTRA_DIST += src/record/exports.in
@@ -41,4 +42,5 @@ src/record/libiorr-record.ver: $(srcdir)/src/ops.def $(srcdir)/src/record/export
 CLEANFILES += src/record/libiorr-record.ver
 
 # The consumer and the `record` subcommand, part of the iorr program.
-iorr_SOURCES += src/cli/record.c src/record/consumer.c
+iorr_SOURCES += src/cli/record.c src/record/consumer.c \
+	src/record/snapserver.c

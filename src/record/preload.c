@@ -11,6 +11,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -838,87 +839,66 @@ bool iorr_fd_traced(int fd)
 /* First-touch snapshots                                                */
 /* ------------------------------------------------------------------ */
 
-static long copy_range(int src, int dst, uint64_t off, uint64_t len)
+/*
+ * Ask `iorr record` to copy the regular file @abs to <snap_dir>/<id> and
+ * wait for the answer.  @return 0 and *@size (bytes copied) or -errno.
+ * The workload thread holds no file descriptor meanwhile.
+ */
+static long snap_request(const char *abs, uint64_t id, uint64_t *size)
 {
-	static uint8_t *bounce;
-	const size_t bsz = 1u << 20;
-
-	while (len) {
-		loff_t in = (loff_t)off, out = (loff_t)off;
-		long r = iorr_sys6(SYS_copy_file_range, src, (long)&in, dst,
-				   (long)&out, (long)len, 0);
-
-		if (r > 0) {
-			off += (uint64_t)r;
-			len -= (uint64_t)r;
-			continue;
-		}
-		if (r == 0)
-			return 0;	/* the file shrank meanwhile */
-		if (r != -EXDEV && r != -EINVAL && r != -EOPNOTSUPP &&
-		    r != -ENOSYS)
-			return r;
-		/* no copy_file_range here: bounce through memory */
-		if (!bounce) {
-			void *b = (void *)iorr_sys6(SYS_mmap, 0, bsz,
-						    PROT_READ | PROT_WRITE,
-						    MAP_PRIVATE | MAP_ANONYMOUS,
-						    -1, 0);
-			if ((long)b < 0 && (long)b > -4096)
-				return (long)b;
-			bounce = b;
-		}
-		while (len) {
-			size_t n = len < bsz ? (size_t)len : bsz;
-
-			r = iorr_sys4(SYS_pread64, src, bounce, n, off);
-			if (r <= 0)
-				return r;
-			long w = iorr_sys4(SYS_pwrite64, dst, bounce, r, off);
-
-			if (w != r)
-				return w < 0 ? w : -EIO;
-			off += (uint64_t)r;
-			len -= (uint64_t)r;
-		}
-	}
-	return 0;
-}
-
-/* Copy @src's data extents (holes stay holes) to @dst; size is @size. */
-static long copy_file(int src, int dst, uint64_t size)
-{
+	struct iorr_shm *h = iorr_g.shm;
+	struct iorr_snap_req *q = NULL;
+	size_t plen = slen(abs);
+	unsigned spins = 0;
+	uint32_t st;
 	long r;
 
-	if (iorr_sys(SYS_ioctl, dst, FICLONE, src) == 0)
-		return 0;
-	for (uint64_t off = 0; off < size;) {
-		long d = iorr_sys(SYS_lseek, src, off, SEEK_DATA);
-		long e;
+	if (plen >= sizeof(q->path))
+		return -ENAMETOOLONG;
+	while (!q) {
+		for (unsigned i = 0; i < IORR_SNAP_REQS && !q; i++) {
+			uint32_t exp = IORR_SREQ_FREE;
 
-		if (d == -ENXIO)
-			break;
-		if (d < 0) {	/* no SEEK_DATA: all data */
-			r = copy_range(src, dst, off, size - off);
-			if (r < 0)
-				return r;
-			break;
+			if (atomic_compare_exchange_strong(
+				    &h->snap_reqs[i].state, &exp,
+				    IORR_SREQ_FILLING))
+				q = &h->snap_reqs[i];
 		}
-		e = iorr_sys(SYS_lseek, src, d, SEEK_HOLE);
-		if (e < 0 || (uint64_t)e > size)
-			e = (long)size;
-		r = copy_range(src, dst, (uint64_t)d, (uint64_t)(e - d));
-		if (r < 0)
-			return r;
-		off = (uint64_t)e;
+		if (q)
+			break;
+		if (spins > 64 && (spins & 255) == 0 && !consumer_alive())
+			return -ESRCH;
+		ring_wait(&spins);
 	}
-	return iorr_sys(SYS_ftruncate, dst, size, 0);
+	q->pid = (int32_t)iorr_sys(SYS_getpid, 0, 0, 0);
+	q->id = id;
+	q->err = 0;
+	q->size = 0;
+	memcpy(q->path, abs, plen + 1);
+	atomic_store_explicit(&q->state, IORR_SREQ_POSTED, memory_order_release);
+	atomic_fetch_add(&h->snap_gen, 1);
+	iorr_sys(SYS_futex, &h->snap_gen, FUTEX_WAKE, 1);
+
+	for (;;) {
+		struct timespec ts = { 0, 100000000 };	/* 100 ms */
+
+		st = atomic_load_explicit(&q->state, memory_order_acquire);
+		if (st == IORR_SREQ_DONE)
+			break;
+		if (!consumer_alive())
+			return -ESRCH;	/* the slot stays taken: nobody serves */
+		iorr_sys4(SYS_futex, &q->state, FUTEX_WAIT, st, &ts);
+	}
+	r = q->err ? -(long)q->err : 0;
+	*size = q->size;
+	atomic_store_explicit(&q->state, IORR_SREQ_FREE, memory_order_release);
+	return r;
 }
 
 static void snapshot(const char *abs)
 {
 	struct iorr_shm *h = iorr_g.shm;
-	char lnk[IORR_PATH_BUF], dst[sizeof(h->snap_dir) + 24];
+	char lnk[IORR_PATH_BUF];
 	struct stat st;
 	struct iorr_ev e;
 	long r;
@@ -949,30 +929,15 @@ static void snapshot(const char *abs)
 		e.f[0] |= IORR_SNAPF_MISSING;
 	} else if (S_ISREG(st.st_mode)) {
 		uint64_t id = atomic_fetch_add(&h->next_id, 1) + 1;
-		size_t l = slen(h->snap_dir);
-		long s, d;
+		uint64_t size;
 
-		memcpy(dst, h->snap_dir, l);
-		dst[l] = '/';
-		fmt_u64(dst + l + 1, id);
 		e.f[3] = id;
-		s = iorr_sys(SYS_openat, AT_FDCWD, abs,
-			     O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		d = s < 0 ? s : iorr_sys4(SYS_openat, AT_FDCWD, dst,
-					  O_WRONLY | O_CREAT | O_EXCL |
-					  O_CLOEXEC, 0600);
-		if (s >= 0 && d >= 0 &&
-		    iorr_sys(SYS_fstat, s, &st, 0) == 0 &&
-		    copy_file((int)s, (int)d, (uint64_t)st.st_size) == 0) {
+		if (snap_request(abs, id, &size) == 0) {
 			e.f[0] |= IORR_SNAPF_COPIED;
-			e.f[2] = (uint64_t)st.st_size;
+			e.f[2] = size;
 		} else {
 			e.f[0] |= IORR_SNAPF_MISSING;
 		}
-		if (d >= 0)
-			iorr_sys(SYS_close, d, 0, 0);
-		if (s >= 0)
-			iorr_sys(SYS_close, s, 0, 0);
 	} else if (!S_ISDIR(st.st_mode)) {
 		e.f[0] |= IORR_SNAPF_MISSING;
 	}

@@ -10,6 +10,12 @@
  *	struct iorr_ring_ctl[]	one control block per ring (cache-line split)
  *	uint64_t snap_table[]	first-touch claims (open addressing, by path
  *				hash; see snapshot rules in preload.c)
+ *
+ * The header also holds the first-touch copy requests: a workload thread
+ * that touches a pre-existing file first posts the path in a request slot
+ * and waits; `iorr record` (src/record/snapserver.c) copies the file and
+ * answers.  The copy thus holds no file descriptor in the workload, whose
+ * other threads would otherwise see different numbers from their open()s.
  *	ring data		nrings * ring_size bytes
  *
  * Every ring is single-producer (the thread that claimed it) and
@@ -41,7 +47,7 @@
 #include <stdint.h>
 
 #define IORR_SHM_MAGIC		0x31726d6873726f69ull	/* "iorshmr1" */
-#define IORR_SHM_VERSION	1u
+#define IORR_SHM_VERSION	2u
 
 #define IORR_SHM_ENV		"IORR_SHM"	/* path of the area */
 
@@ -59,6 +65,26 @@ enum {
 	IORR_RING_FREE,		/* claimable (CAS to OWNED) */
 	IORR_RING_OWNED,	/* a thread appends to it */
 	IORR_RING_RELEASED,	/* its thread is gone; consumer frees it */
+};
+
+/* First-touch copy request states (struct iorr_snap_req.state). */
+enum {
+	IORR_SREQ_FREE,		/* claimable (CAS to FILLING) */
+	IORR_SREQ_FILLING,	/* a workload thread writes the request */
+	IORR_SREQ_POSTED,	/* waiting for `iorr record` */
+	IORR_SREQ_DONE,		/* answered: err and size are valid */
+};
+
+#define IORR_SNAP_REQS	16
+
+struct iorr_snap_req {
+	_Alignas(64) _Atomic uint32_t state;	/* futex word */
+	int32_t pid;			/* the requesting process */
+	int32_t err;			/* answer: 0 or an errno */
+	uint32_t pad;
+	uint64_t id;			/* copy to <snap_dir>/<id> */
+	uint64_t size;			/* answer: bytes of the copied file */
+	char path[4096];		/* absolute, as the workload sees it */
 };
 
 struct iorr_shm {
@@ -92,6 +118,10 @@ struct iorr_shm {
 	_Atomic uint64_t heartbeat_ns;	/* consumer's last poll */
 	_Atomic uint32_t consumer_gone;	/* producers stop recording */
 	_Atomic uint32_t snap_full;	/* the snapshot table overflowed */
+
+	/* First-touch copies: bumped, then futex-woken, per posted request */
+	_Alignas(64) _Atomic uint32_t snap_gen;
+	struct iorr_snap_req snap_reqs[IORR_SNAP_REQS];
 };
 
 #define IORR_LOSS_RING_FULL	0x1u	/* --on-full=drop dropped records */

@@ -45,4 +45,24 @@ import json, sys
 d = json.load(sys.stdin)
 assert not d["initial_state"], d["initial_state"]
 assert len(d["final_state"]) == 4' || fail "--snapshot=none"
+# The first-touch copy is made by iorr record, not in the workload: the
+# workload itself opens the file once (cat's own open) and creates nothing,
+# so its other threads see the fd numbers they see untraced.
+if command -v strace >/dev/null 2>&1; then
+	printf 'snap me\n' >"$TMP/d/c0"
+	rec "$TMP/c.iorr" -- strace -f -qq -e trace=openat,open,creat \
+		-o "$TMP/c.strace" cat "$TMP/d/c0"
+	[ "$rc" -eq 0 ] || fail "strace under iorr record: status $rc"
+	n=$(grep -c "\"$TMP/d/c0\"" "$TMP/c.strace")
+	[ "$n" -eq 1 ] || fail "the workload opened c0 $n times: $(cat "$TMP/c.strace")"
+	! grep -q O_EXCL "$TMP/c.strace" ||
+		fail "the workload created the snapshot copy itself"
+	"$IORR" json "$TMP/c.iorr" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s = [s for s in d["initial_state"] if s["path"].endswith("/d/c0")]
+assert len(s) == 1 and s[0]["exists"] and s[0]["size"] == 8, s
+b = d["blobs"][s[0]["extents"][0]["blob"]]
+assert b.get("text") == "snap me\n", b' || fail "snapshot of c0 made by the recorder"
+fi
 exit 0
