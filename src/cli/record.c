@@ -540,6 +540,26 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * A program built with AddressSanitizer aborts when its runtime is not the
+ * first library loaded, and the preloaded recorder is: tell ASan to accept
+ * it (its interceptors then call our wrappers, which call libc).
+ */
+static void asan_allow_preload(void)
+{
+	static const char opt[] = "verify_asan_link_order=0";
+	const char *old = getenv("ASAN_OPTIONS");
+	char *s;
+
+	if (!old || !*old) {
+		setenv("ASAN_OPTIONS", opt, 1);
+	} else if (!strstr(old, "verify_asan_link_order") &&
+		   asprintf(&s, "%s:%s", old, opt) >= 0) {
+		setenv("ASAN_OPTIONS", s, 1);
+		free(s);
+	}
+}
+
 static pid_t start_workload(char **argv, const char *preload, int shm_fd)
 {
 	char shm[64], *pre;
@@ -562,6 +582,7 @@ static pid_t start_workload(char **argv, const char *preload, int shm_fd)
 	}
 	setenv("LD_PRELOAD", pre, 1);
 	setenv(IORR_SHM_ENV, shm, 1);
+	asan_allow_preload();
 	execvp(argv[0], argv);
 	cli_error("%s: %s", argv[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);

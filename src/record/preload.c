@@ -28,7 +28,7 @@
 struct iorr_state iorr_g;
 __thread struct iorr_tls iorr_t __attribute__((tls_model("initial-exec")));
 
-static bool init_done;
+static bool init_done, ctor_ran;
 static pthread_key_t exit_key;
 static char shm_env[256];		/* "IORR_SHM=..." */
 static char preload_env[4096];		/* our library's path */
@@ -255,8 +255,16 @@ static void iorr_init(void)
 	init_done = true;
 	iorr_t.guard++;
 	path = getenv(IORR_SHM_ENV);
-	if (!path || !*path)
+	if (!path || !*path) {
+		/*
+		 * A wrapper called from another library's initialiser that
+		 * runs before libc has set up the environment (ASan's, from
+		 * .preinit_array): our constructor tries again.
+		 */
+		if (!ctor_ran)
+			init_done = false;
 		goto out;
+	}
 	save_env();
 	fd = iorr_sys(SYS_openat, AT_FDCWD, path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -297,6 +305,7 @@ out:
 
 __attribute__((constructor)) static void iorr_ctor(void)
 {
+	ctor_ran = true;
 	iorr_init();
 }
 
