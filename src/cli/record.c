@@ -593,7 +593,8 @@ static void warn_async(const struct iorr_consumer_stats *cs)
 {
 	if (cs->uring_raw_rings)
 		cli_warn("%" PRIu64 " io_uring ring(s) set up by "
-			 "syscall(SYS_io_uring_setup), not liburing: their "
+			 "syscall(SYS_io_uring_setup) could not be tracked "
+			 "(IORING_SETUP_NO_MMAP is not supported yet): their "
 			 "I/O is not recorded", cs->uring_raw_rings);
 	if (cs->uring_sqpoll_rings)
 		cli_warn("%" PRIu64 " SQPOLL io_uring ring(s): completions "

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * iorr stat: counts, bytes and latency percentiles per op, per thread and
- * per file, from one pass over the trace.
+ * per file, from one pass over the trace; per I/O engine (libaio,
+ * io_uring, synchronous calls) the queue depth over time and the latency
+ * of requests from submission to completion.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,7 +41,33 @@ struct fd_ent {
 	uint32_t path;
 };
 
+/* A request in flight (by trace-wide request id). */
+struct inflight {
+	UT_hash_handle hh;
+	uint64_t req;
+};
+
+struct qd_sample {
+	uint64_t t, depth;
+};
+
+enum { ENG_SYNC, ENG_LIBAIO, ENG_URING, ENG__COUNT };
+static const char *const eng_name[ENG__COUNT] = { "sync", "libaio",
+						  "io_uring" };
+
+/* Queue depth sampled at every submission and completion, and latency. */
+struct engine {
+	uint64_t submitted, completed, depth, depth_sum;
+	struct hist qd, lat;
+	struct inflight *live;
+	struct qd_sample *s;
+	size_t ns, cap;
+};
+
+#define QD_SERIES 20	/* buckets of the time series (--json) */
+
 struct stat_ctx {
+	struct engine eng[ENG__COUNT];
 	struct agg ops[IORR_OP__COUNT];
 	struct agg *threads;
 	uint32_t nthreads;
@@ -204,6 +232,87 @@ static void sync_bytes(const struct iorr_event *ev, uint64_t *rd, uint64_t *wr)
 		*wr = n;
 }
 
+/* @return the engine of an async op, or -1. */
+static int engine_of(unsigned op)
+{
+	if (op >= IORR_OP_aio_setup && op <= IORR_OP_aio_cancel)
+		return ENG_LIBAIO;
+	if (op >= IORR_OP_uring_setup && op <= IORR_OP_uring_missed)
+		return ENG_URING;
+	return -1;
+}
+
+static int qd_sample(struct engine *g, uint64_t t)
+{
+	if (g->ns == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 1024;
+		struct qd_sample *s = realloc(g->s, cap * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		g->s = s;
+		g->cap = cap;
+	}
+	g->s[g->ns++] = (struct qd_sample){ t, g->depth };
+	hist_add(&g->qd, g->depth);
+	g->depth_sum += g->depth;
+	return 0;
+}
+
+/*
+ * Queue depth and latency: a SUBMIT record puts its request in flight, the
+ * COMPLETE record with the same id takes it out (an io_uring CQE with
+ * IORING_CQE_F_MORE leaves it in); the depth is sampled after each.
+ */
+static int track_engines(struct stat_ctx *c, const struct iorr_event *ev)
+{
+	const struct iorr_op_desc *d = iorr_op_get(ev->op);
+	int e = engine_of(ev->op);
+	struct engine *g;
+	struct inflight *q;
+	uint64_t req, flags = 0;
+
+	if (e < 0) {
+		if (d->kind == IORR_KIND_SYNC &&
+		    (d->cls == IORR_CLASS_READ || d->cls == IORR_CLASS_WRITE ||
+		     d->cls == IORR_CLASS_SYNC)) {
+			g = &c->eng[ENG_SYNC];
+			g->submitted++;
+			g->completed++;
+			hist_add(&g->lat, ev->end_ns - ev->start_ns);
+		}
+		return 0;
+	}
+	if ((d->kind != IORR_KIND_SUBMIT && d->kind != IORR_KIND_COMPLETE) ||
+	    field(ev, "req", &req) < 0)
+		return 0;
+	g = &c->eng[e];
+	HASH_FIND(hh, g->live, &req, sizeof(req), q);
+	if (d->kind == IORR_KIND_SUBMIT) {
+		g->submitted++;
+		if (!q) {
+			q = malloc(sizeof(*q));
+			if (!q)
+				return -ENOMEM;
+			q->req = req;
+			HASH_ADD(hh, g->live, req, sizeof(q->req), q);
+			g->depth++;
+		}
+		return qd_sample(g, ev->end_ns);
+	}
+	g->completed++;
+	hist_add(&g->lat, ev->end_ns >= ev->start_ns ?
+		 ev->end_ns - ev->start_ns : 0);
+	if (e == ENG_URING)
+		field(ev, "cqe_flags", &flags);
+	if (q && !(flags & 2 /* IORING_CQE_F_MORE */)) {
+		HASH_DEL(g->live, q);
+		free(q);
+		g->depth--;
+	}
+	return qd_sample(g, ev->end_ns);
+}
+
 static int collect(struct stat_ctx *c, struct iorr_reader *r,
 		   struct iorr_error *e)
 {
@@ -240,6 +349,8 @@ static int collect(struct stat_ctx *c, struct iorr_reader *r,
 				agg_add(&f->a, &ev, rd, wr);
 		}
 		track_fds(c, &ev, t->pid);
+		if (track_engines(c, &ev) < 0)
+			return -ENOMEM;
 		if (c->err)
 			return c->err;
 	}
@@ -276,6 +387,48 @@ static void print_header(const char *what)
 	       "errors", "bytes_read", "bytes_written", "p50", "p99", "max");
 }
 
+static double qd_mean(const struct engine *g)
+{
+	return g->ns ? (double)g->depth_sum / (double)g->ns : 0.0;
+}
+
+/* Per engine: queue depth (max mean p50 p99) and latency percentiles. */
+static void print_engines(struct stat_ctx *c)
+{
+	bool any = false;
+
+	for (unsigned e = 0; e < ENG__COUNT; e++) {
+		const struct engine *g = &c->eng[e];
+		char l50[16], l90[16], l99[16], lmax[16];
+
+		if (!g->submitted && !g->completed)
+			continue;
+		if (!any)
+			printf("\n  %-9s %9s %9s %6s %7s %6s %6s %9s %9s %9s "
+			       "%9s\n", "engine", "submitted", "completed",
+			       "qd_max", "qd_mean", "qd_p50", "qd_p99",
+			       "lat_p50", "lat_p90", "lat_p99", "lat_max");
+		any = true;
+		fmt_ns(l50, sizeof(l50), hist_quantile(&g->lat, 0.50));
+		fmt_ns(l90, sizeof(l90), hist_quantile(&g->lat, 0.90));
+		fmt_ns(l99, sizeof(l99), hist_quantile(&g->lat, 0.99));
+		fmt_ns(lmax, sizeof(lmax), g->lat.max);
+		if (e == ENG_SYNC)
+			printf("  %-9s %9" PRIu64 " %9" PRIu64
+			       " %6s %7s %6s %6s %9s %9s %9s %9s\n",
+			       eng_name[e], g->submitted, g->completed, "-",
+			       "-", "-", "-", l50, l90, l99, lmax);
+		else
+			printf("  %-9s %9" PRIu64 " %9" PRIu64 " %6" PRIu64
+			       " %7.2f %6" PRIu64 " %6" PRIu64
+			       " %9s %9s %9s %9s\n", eng_name[e],
+			       g->submitted, g->completed, g->qd.max,
+			       qd_mean(g), hist_quantile(&g->qd, 0.50),
+			       hist_quantile(&g->qd, 0.99), l50, l90, l99,
+			       lmax);
+	}
+}
+
 static void print_text(struct stat_ctx *c, struct iorr_reader *r,
 		       const char *path)
 {
@@ -303,11 +456,12 @@ static void print_text(struct stat_ctx *c, struct iorr_reader *r,
 			 t->pid, t->tid);
 		print_row(name, &c->threads[i]);
 	}
-	if (!c->files)
-		return;
-	print_header("file");
-	for (struct file_agg *f = c->files; f; f = f->hh.next)
-		print_row(iorr_reader_path(r, f->path), &f->a);
+	if (c->files) {
+		print_header("file");
+		for (struct file_agg *f = c->files; f; f = f->hh.next)
+			print_row(iorr_reader_path(r, f->path), &f->a);
+	}
+	print_engines(c);
 }
 
 static json_t *agg_json(const struct agg *a)
@@ -322,6 +476,71 @@ static json_t *agg_json(const struct agg *a)
 			 "lat_p99_ns",
 			 (json_int_t)hist_quantile(&a->lat, 0.99),
 			 "lat_max_ns", (json_int_t)a->lat.max);
+}
+
+static json_t *lat_json(const struct hist *h)
+{
+	return json_pack("{sI sI sI sI sI}", "count", (json_int_t)h->n,
+			 "p50_ns", (json_int_t)hist_quantile(h, 0.50),
+			 "p90_ns", (json_int_t)hist_quantile(h, 0.90),
+			 "p99_ns", (json_int_t)hist_quantile(h, 0.99),
+			 "max_ns", (json_int_t)h->max);
+}
+
+/* The depth over QD_SERIES equal slices of the trace's duration. */
+static json_t *series_json(const struct stat_ctx *c, const struct engine *g)
+{
+	uint64_t span = c->t_last > c->t_first ? c->t_last - c->t_first : 1;
+	uint64_t width = (span + QD_SERIES - 1) / QD_SERIES;
+	uint64_t mx[QD_SERIES] = { 0 }, sum[QD_SERIES] = { 0 };
+	uint64_t n[QD_SERIES] = { 0 };
+	json_t *jmax = json_array(), *jmean = json_array();
+
+	for (size_t i = 0; i < g->ns; i++) {
+		uint64_t t = g->s[i].t > c->t_first ? g->s[i].t - c->t_first : 0;
+		unsigned b = (unsigned)(t / width);
+
+		if (b >= QD_SERIES)
+			b = QD_SERIES - 1;
+		if (g->s[i].depth > mx[b])
+			mx[b] = g->s[i].depth;
+		sum[b] += g->s[i].depth;
+		n[b]++;
+	}
+	for (unsigned b = 0; b < QD_SERIES; b++) {
+		json_array_append_new(jmax, json_integer((json_int_t)mx[b]));
+		json_array_append_new(jmean, json_real(n[b] ? (double)sum[b] /
+						       (double)n[b] : 0.0));
+	}
+	return json_pack("{sI sI so so}", "t0_ns", (json_int_t)c->t_first,
+			 "slice_ns", (json_int_t)width, "max", jmax, "mean",
+			 jmean);
+}
+
+static json_t *engines_json(const struct stat_ctx *c)
+{
+	json_t *o = json_object();
+
+	for (unsigned e = 0; e < ENG__COUNT; e++) {
+		const struct engine *g = &c->eng[e];
+		json_t *x;
+
+		if (!g->submitted && !g->completed)
+			continue;
+		x = json_pack("{sI sI so}", "submitted",
+			      (json_int_t)g->submitted, "completed",
+			      (json_int_t)g->completed, "latency",
+			      lat_json(&g->lat));
+		if (e != ENG_SYNC)
+			json_object_set_new(x, "queue_depth", json_pack(
+				"{sI sf sI sI so}", "max",
+				(json_int_t)g->qd.max, "mean", qd_mean(g),
+				"p50", (json_int_t)hist_quantile(&g->qd, 0.50),
+				"p99", (json_int_t)hist_quantile(&g->qd, 0.99),
+				"series", series_json(c, g)));
+		json_object_set_new(o, eng_name[e], x);
+	}
+	return o;
 }
 
 static int print_json(struct stat_ctx *c, struct iorr_reader *r)
@@ -355,12 +574,13 @@ static int print_json(struct stat_ctx *c, struct iorr_reader *r)
 		json_array_append_new(files, o);
 	}
 	json_t *root = json_pack(
-		"{sI sI sb sI so so so}", "events", (json_int_t)c->events,
+		"{sI sI sb sI so so so so}", "events", (json_int_t)c->events,
 		"duration_ns",
 		(json_int_t)(c->events ? c->t_last - c->t_first : 0),
 		"complete", st.complete, "truncated_at",
 		(json_int_t)(st.complete ? 0 : st.truncated_at), "ops", ops,
-		"threads", threads, "files", files);
+		"threads", threads, "files", files, "engines",
+		engines_json(c));
 
 	if (!root)
 		return -ENOMEM;
@@ -378,7 +598,10 @@ static void usage(FILE *f)
 		"\n"
 		"Summarise TRACE: per op, per thread and per file, the number\n"
 		"of events, failed calls, bytes read and written, and latency\n"
-		"(call duration) p50, p99 and max.\n"
+		"(call duration) p50, p99 and max; per I/O engine (libaio,\n"
+		"io_uring, sync) the queue depth sampled at each submission\n"
+		"and completion (max, mean, p50, p99; a time series in --json)\n"
+		"and the submit-to-complete latency p50, p90, p99 and max.\n"
 		"\n"
 		"  --json      print one JSON document instead of tables\n"
 		"  -h, --help  this text\n");
@@ -400,6 +623,17 @@ static void ctx_free(struct stat_ctx *c)
 	}
 	for (unsigned op = 0; op < IORR_OP__COUNT; op++)
 		hist_free(&c->ops[op].lat);
+	for (unsigned g = 0; g < ENG__COUNT; g++) {
+		struct inflight *q, *qt;
+
+		HASH_ITER(hh, c->eng[g].live, q, qt) {
+			HASH_DEL(c->eng[g].live, q);
+			free(q);
+		}
+		hist_free(&c->eng[g].qd);
+		hist_free(&c->eng[g].lat);
+		free(c->eng[g].s);
+	}
 	for (uint32_t i = 0; i < c->nthreads; i++)
 		hist_free(&c->threads[i].lat);
 	free(c->threads);

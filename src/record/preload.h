@@ -291,6 +291,11 @@ IORR_HIDDEN uint64_t iorr_new_id(void);
 IORR_HIDDEN long iorr_aio_syscall(long nr, const long *a);
 IORR_HIDDEN long iorr_uring_syscall(long nr, const long *a);
 
+/* Rings set up by syscall(SYS_io_uring_setup) being tracked; close() of
+ * such a ring's fd: stop tracking it (wrap_uring.c). */
+extern _Atomic unsigned iorr_uring_raw_n IORR_HIDDEN;
+IORR_HIDDEN void iorr_uring_closed(int fd);
+
 /* Process exit: observe every ring one last time, count what is in
  * flight.  Fork child: forget the parent's rings for this thread. */
 IORR_HIDDEN void iorr_async_exit(void);

@@ -303,6 +303,9 @@ int close(int fd)
 	if (!iorr_on())
 		return real_close(fd);
 	if (iorr_fd_get(fd) != IORR_FD_TRACED) {
+		if (unlikely(atomic_load_explicit(&iorr_uring_raw_n,
+						  memory_order_relaxed)))
+			iorr_uring_closed(fd);
 		r = real_close(fd);
 		iorr_fd_set(fd, IORR_FD_UNKNOWN);
 		return r;

@@ -199,8 +199,8 @@ static long sys_fadvise(long nr, const long *a)
 
 /*
  * libaio system calls (MariaDB reaps with syscall(SYS_io_getevents)) and
- * io_uring_setup (a ring liburing does not manage): wrap_aio.c and
- * wrap_uring.c.
+ * io_uring_setup/enter/register (a ring liburing does not manage):
+ * wrap_aio.c and wrap_uring.c.
  */
 #define sys_aio_setup iorr_aio_syscall
 #define sys_aio_destroy iorr_aio_syscall
@@ -208,6 +208,8 @@ static long sys_fadvise(long nr, const long *a)
 #define sys_aio_getevents iorr_aio_syscall
 #define sys_aio_cancel iorr_aio_syscall
 #define sys_uring_setup iorr_uring_syscall
+#define sys_uring_submit iorr_uring_syscall
+#define sys_uring_register iorr_uring_syscall
 
 long syscall(long nr, ...)
 {

@@ -20,9 +20,10 @@
  * events, reasons in src/ops.def; the consumer turns them into a note and
  * `iorr record` warns): CQEs the program consumed inline and the kernel
  * overwrote before any wrapped call looked (reason 1), SQPOLL rings (2),
- * rings set up with syscall(SYS_io_uring_setup) (3, fio's io_uring
- * engine), SQEs submitted without a wrapped call (4), requests in flight
- * at teardown (5).  A CQE seen after the program consumed it is recorded
+ * rings set up with syscall(SYS_io_uring_setup) that cannot be mapped
+ * (3: IORING_SETUP_NO_MMAP; other raw rings are recorded, see the end of
+ * this file), SQEs submitted without a wrapped call (4), requests in
+ * flight at teardown (5).  A CQE seen after the program consumed it is recorded
  * with late=1.
  *
  * liburing calls its own exported functions through the PLT
@@ -33,8 +34,15 @@
 #undef _FORTIFY_SOURCE
 
 #include <liburing.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 
 #include "record/wrap_async.h"
 
@@ -44,6 +52,24 @@ int io_uring_queue_init_mem(unsigned entries, struct io_uring *ring,
 			    size_t buf_size);
 
 #define MAX_RINGS 256
+
+#if defined(__x86_64__)
+#define TRAP_SUPPORTED 1
+#else
+#define TRAP_SUPPORTED 0
+#endif
+static bool trap_prepare(void);
+
+/* Newer than some liburing headers (kernel 6.5/6.6/6.3 values). */
+#ifndef IORING_SETUP_NO_MMAP
+#define IORING_SETUP_NO_MMAP (1U << 14)
+#endif
+#ifndef IORING_SETUP_NO_SQARRAY
+#define IORING_SETUP_NO_SQARRAY (1U << 16)
+#endif
+#ifndef IORING_REGISTER_USE_REGISTERED_RING
+#define IORING_REGISTER_USE_REGISTERED_RING (1U << 31)
+#endif
 
 enum {
 	MISS_INLINE = 1,	/* CQEs overwritten before they were seen */
@@ -65,6 +91,12 @@ struct uring {
 	unsigned *cq_khead, *cq_ktail;
 	struct io_uring_cqe *cqes;
 	struct io_uring_sqe *sqes;
+	/* a ring set up by syscall(SYS_io_uring_setup): our own mappings */
+	bool raw;
+	int fd;
+	unsigned *sq_khead, *sq_ktail, *sq_array;	/* array NULL: none */
+	void *map_sq, *map_cq, *map_sqes;
+	uint64_t sz_sq, sz_cq, sz_sqes;
 	int32_t *files;		/* registered files, -1: none */
 	unsigned nfiles;
 	uint64_t files_bytes;
@@ -406,18 +438,18 @@ static bool fill_sqe(struct uring *st, const struct io_uring_sqe *s,
 }
 
 /*
- * Record the SQEs the program queued since the last recorded position (up
- * to sqe_tail), before the call that hands them to the kernel.  Called
+ * Record the SQEs the program queued since the last recorded position, up
+ * to SQ position @tail (@head: the position the submitting side has
+ * flushed up to), before the call that hands them to the kernel.  Called
  * with st->lock held.  @return the number of SUBMIT records.
  */
-static unsigned record_sqes(struct uring *st, struct io_uring *ring,
-			    uint64_t now)
+static unsigned record_sqes_at(struct uring *st, unsigned head, unsigned tail,
+			       uint64_t now)
 {
 	static __thread uint64_t lens[IORR_MAX_IOV_REC]
 		__attribute__((tls_model("initial-exec")));
 	static __thread char path[IORR_PATH_BUF]
 		__attribute__((tls_model("initial-exec")));
-	unsigned head = ring->sq.sqe_head, tail = ring->sq.sqe_tail;
 	unsigned n = 0, pos;
 
 	if ((int)(head - st->sq_rec) > 0) {
@@ -428,12 +460,20 @@ static unsigned record_sqes(struct uring *st, struct io_uring *ring,
 	if (tail - st->sq_rec > st->sq_entries)
 		st->sq_rec = tail - st->sq_entries;
 	for (pos = st->sq_rec; pos != tail; pos++) {
-		const struct io_uring_sqe *s =
-			&st->sqes[(pos & st->sq_mask) << st->sqe_shift];
+		unsigned idx = pos & st->sq_mask;
+		const struct io_uring_sqe *s;
 		struct iorr_areq tmp, *q;
 		struct iorr_ev e;
-		bool traced = fill_sqe(st, s, &e, &tmp, lens, path);
+		bool traced;
 
+		if (st->sq_array) {
+			/* the kernel drops an index out of range too */
+			idx = st->sq_array[idx];
+			if (idx >= st->sq_entries)
+				continue;
+		}
+		s = &st->sqes[idx << st->sqe_shift];
+		traced = fill_sqe(st, s, &e, &tmp, lens, path);
 		q = iorr_atab_add(&st->tab, s->user_data);
 		if (!q) {
 			if (traced)
@@ -456,6 +496,12 @@ static unsigned record_sqes(struct uring *st, struct io_uring *ring,
 	}
 	st->sq_rec = tail;
 	return n;
+}
+
+static unsigned record_sqes(struct uring *st, struct io_uring *ring,
+			    uint64_t now)
+{
+	return record_sqes_at(st, ring->sq.sqe_head, ring->sq.sqe_tail, now);
 }
 
 /* ---- the calls ------------------------------------------------------------ */
@@ -654,6 +700,10 @@ static void ring_add(struct io_uring *ring, struct iorr_ev *e, unsigned entries)
 {
 	struct uring *st = NULL;
 
+	/* an image exec'd by a process that trapped io_uring_enter */
+	if (TRAP_SUPPORTED && iorr_sys(SYS_prctl, PR_GET_SECCOMP, 0, 0) == 2)
+		trap_prepare();
+
 	iorr_spin_lock(&rings_lock);
 	for (unsigned i = 0; i < MAX_RINGS && !st; i++)
 		if (!atomic_load(&rings[i].key))
@@ -673,6 +723,8 @@ static void ring_add(struct io_uring *ring, struct iorr_ev *e, unsigned entries)
 		st->sqes = ring->sq.sqes;
 		st->files = NULL;
 		st->nfiles = 0;
+		st->raw = false;
+		st->sq_array = NULL;
 		if (iorr_atab_init(&st->tab, 2ull * st->cq_entries +
 				   st->sq_entries) < 0) {
 			st = NULL;
@@ -766,6 +818,17 @@ int io_uring_queue_mmap(int fd, struct io_uring_params *p,
 #undef CALL_ARGS
 }
 
+/* Unmap the rings of a raw ring (wrap_uring.c's own mappings). */
+static void raw_unmap(struct uring *st)
+{
+	if (st->map_cq && st->map_cq != st->map_sq)
+		iorr_unmap(st->map_cq, st->sz_cq);
+	iorr_unmap(st->map_sq, st->sz_sq);
+	iorr_unmap(st->map_sqes, st->sz_sqes);
+	st->map_sq = st->map_cq = st->map_sqes = NULL;
+	atomic_fetch_sub(&iorr_uring_raw_n, 1);
+}
+
 /* Stop tracking @st: last look at the CQ, count what is in flight. */
 static void ring_drop(struct uring *st)
 {
@@ -784,6 +847,8 @@ static void ring_drop(struct uring *st)
 		emit_missed(st, 0, 0, inflight, MISS_INFLIGHT);
 	atomic_store(&st->live, false);
 	iorr_atab_free(&st->tab);
+	if (st->raw)
+		raw_unmap(st);
 	iorr_unmap(st->files, st->files_bytes);
 	st->files = NULL;
 	st->nfiles = 0;
@@ -1006,24 +1071,305 @@ int io_uring_unregister_buffers(struct io_uring *ring)
 #undef CALL_ARGS
 }
 
-/* ---- syscall(SYS_io_uring_setup): a ring liburing does not manage ------ */
+/* ---- io_uring_enter issued without libc (fio) -------------------------- */
+/*
+ * fio (and liburing built without libc) issue io_uring_enter with an
+ * inline syscall instruction: no function to wrap.  Once a process tracks
+ * a raw ring, a seccomp filter makes io_uring_enter from anywhere but our
+ * trampoline page raise SIGSYS; the handler records the call as
+ * syscall(SYS_io_uring_enter) would be, makes it from the trampoline and
+ * puts the result in the program's rax.  The trampoline lives at a fixed
+ * address so that the filter (inherited by children and kept across
+ * execve) still matches in a new image, which maps it again and installs
+ * the handler before it sets up a ring.  x86-64 only.
+ */
+#if TRAP_SUPPORTED
+#define TRAMP_ADDR 0x200000000000ul
+#define TRAMP_IP (TRAMP_ADDR + 10)	/* after its syscall instruction */
 
-long iorr_uring_syscall(long nr, const long *a)
+static long (*tramp)(long, long, long, long, long, long);
+static _Atomic int trap_state;	/* 0 not yet, 1 installed, -1 failed */
+
+/* Map the trampoline (mov %rcx,%r10; mov $426,%eax; syscall; ret). */
+static bool tramp_map(void)
+{
+	static const unsigned char code[] = {
+		0x49, 0x89, 0xca, 0xb8, 0xaa, 0x01, 0x00, 0x00, 0x0f, 0x05,
+		0xc3,
+	};
+	long p;
+
+	if (tramp)
+		return true;
+	p = iorr_sys6(SYS_mmap, TRAMP_ADDR, 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == -EEXIST && !memcmp((void *)TRAMP_ADDR, code, sizeof(code))) {
+		/* ours, inherited from the parent */
+	} else if (p != (long)TRAMP_ADDR) {
+		if (p > 0 || p < -4096)
+			iorr_sys(SYS_munmap, p, 4096, 0);
+		return false;
+	} else {
+		memcpy((void *)TRAMP_ADDR, code, sizeof(code));
+		if (iorr_sys(SYS_mprotect, TRAMP_ADDR, 4096,
+			     PROT_READ | PROT_EXEC) < 0)
+			return false;
+	}
+	tramp = (long (*)(long, long, long, long, long, long))TRAMP_ADDR;
+	return true;
+}
+
+static long raw_enter(const long *a, bool trapped);
+
+static void on_sigsys(int sig, siginfo_t *si, void *uc_)
+{
+	ucontext_t *uc = uc_;
+	greg_t *g = uc->uc_mcontext.gregs;
+	int saved = errno;
+	long a[6], r;
+
+	if (si->si_code != 1 /* SYS_SECCOMP */ ||
+	    si->si_syscall != SYS_io_uring_enter || !tramp) {
+		/* not ours: as without a handler */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	a[0] = g[REG_RDI];
+	a[1] = g[REG_RSI];
+	a[2] = g[REG_RDX];
+	a[3] = g[REG_R10];
+	a[4] = g[REG_R8];
+	a[5] = g[REG_R9];
+	r = raw_enter(a, true);
+	g[REG_RAX] = r;
+	errno = saved;
+}
+
+/* In every image that uses io_uring: the trampoline and the handler. */
+static bool trap_prepare(void)
+{
+	static _Atomic int handler;
+	struct sigaction sa;
+
+	if (!tramp_map())
+		return false;
+	if (atomic_exchange(&handler, 1))
+		return true;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigsys;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGSYS, &sa, NULL) == 0;
+}
+
+/* Once per process: the filter (all threads). */
+static bool trap_install(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 7),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_enter, 0, 5),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, instruction_pointer) +
+			 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TRAMP_IP >> 32, 0, 2),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, instruction_pointer)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)TRAMP_IP, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+	int st = atomic_load(&trap_state);
+	long r;
+
+	if (st)
+		return st > 0;
+	if (!trap_prepare()) {
+		atomic_store(&trap_state, -1);
+		return false;
+	}
+	r = iorr_sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		     SECCOMP_FILTER_FLAG_TSYNC, &prog);
+	if (r == -EACCES) {
+		/* without CAP_SYS_ADMIN: no_new_privs first */
+		iorr_sys6(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0);
+		r = iorr_sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			     SECCOMP_FILTER_FLAG_TSYNC, &prog);
+	}
+	atomic_store(&trap_state, r == 0 ? 1 : -1);
+	return r == 0;
+}
+
+static long sys_enter(const long *a)
+{
+	if (tramp)
+		return tramp(a[0], a[1], a[2], a[3], a[4], a[5]);
+	return iorr_sys6(SYS_io_uring_enter, a[0], a[1], a[2], a[3], a[4],
+			 a[5]);
+}
+#else
+static bool trap_prepare(void) { return false; }
+static bool trap_install(void) { return false; }
+static long sys_enter(const long *a)
+{
+	return iorr_sys6(SYS_io_uring_enter, a[0], a[1], a[2], a[3], a[4],
+			 a[5]);
+}
+#endif
+
+/* ---- syscall(SYS_io_uring_*): rings liburing does not manage ------------ */
+/*
+ * fio's io_uring engine (and any program without liburing) sets up its
+ * ring with syscall(SYS_io_uring_setup) and maps it itself.  At setup the
+ * recorder maps the same rings (SQ ring, CQ ring, SQE array) read-only
+ * from the ring fd; at every syscall(SYS_io_uring_enter) it records the
+ * SQEs between the position recorded last and the SQ tail the program
+ * published (before the call, through the SQ array unless
+ * IORING_SETUP_NO_SQARRAY), then the CQEs up to the CQ tail (after it);
+ * syscall(SYS_io_uring_register) of files and buffers is recorded as
+ * uring_register.  The events are the liburing path's.  A ring's key is
+ * its fd, odd so that it never equals a struct io_uring address.
+ */
+_Atomic unsigned iorr_uring_raw_n;
+
+static struct io_uring *raw_key(long fd)
+{
+	return (struct io_uring *)(((uintptr_t)(unsigned)fd << 1) | 1);
+}
+
+static void *raw_mmap(int fd, uint64_t bytes, uint64_t off)
+{
+	long p = iorr_sys6(SYS_mmap, 0, (long)bytes, PROT_READ,
+			   MAP_SHARED | MAP_POPULATE, fd, (long)off);
+
+	return p < 0 && p > -4096 ? NULL : (void *)p;
+}
+
+/* Map ring @fd set up with @p into @st.  @return false on failure. */
+static bool raw_map(struct uring *st, int fd, const struct io_uring_params *p)
+{
+	uint64_t cqe = sizeof(struct io_uring_cqe) <<
+		       (p->flags & IORING_SETUP_CQE32 ? 1 : 0);
+	uint64_t sqe = sizeof(struct io_uring_sqe) <<
+		       (p->flags & IORING_SETUP_SQE128 ? 1 : 0);
+	uint64_t sq_sz = (uint64_t)p->sq_off.array +
+			 (uint64_t)p->sq_entries * sizeof(unsigned);
+	uint64_t cq_sz = (uint64_t)p->cq_off.cqes + p->cq_entries * cqe;
+	char *sq, *cq;
+
+	if (p->flags & IORING_SETUP_NO_SQARRAY)
+		sq_sz = p->sq_off.tail + sizeof(unsigned);
+	if (p->features & IORING_FEAT_SINGLE_MMAP) {
+		if (cq_sz > sq_sz)
+			sq_sz = cq_sz;
+		cq_sz = sq_sz;
+	}
+	st->map_sq = st->map_cq = st->map_sqes = NULL;
+	st->sz_sq = sq_sz;
+	st->sz_cq = cq_sz;
+	st->sz_sqes = sqe * p->sq_entries;
+	sq = st->map_sq = raw_mmap(fd, sq_sz, IORING_OFF_SQ_RING);
+	if (!sq)
+		return false;
+	if (p->features & IORING_FEAT_SINGLE_MMAP)
+		cq = st->map_cq = sq;
+	else
+		cq = st->map_cq = raw_mmap(fd, cq_sz, IORING_OFF_CQ_RING);
+	st->map_sqes = raw_mmap(fd, st->sz_sqes, IORING_OFF_SQES);
+	if (!cq || !st->map_sqes) {
+		if (cq && cq != sq)
+			iorr_unmap(cq, cq_sz);
+		iorr_unmap(sq, sq_sz);
+		iorr_unmap(st->map_sqes, st->sz_sqes);
+		return false;
+	}
+	st->sq_mask = *(unsigned *)(sq + p->sq_off.ring_mask);
+	st->sq_entries = *(unsigned *)(sq + p->sq_off.ring_entries);
+	st->cq_mask = *(unsigned *)(cq + p->cq_off.ring_mask);
+	st->cq_entries = *(unsigned *)(cq + p->cq_off.ring_entries);
+	st->sqe_shift = p->flags & IORING_SETUP_SQE128 ? 1 : 0;
+	st->cqe_shift = p->flags & IORING_SETUP_CQE32 ? 1 : 0;
+	st->sq_khead = (unsigned *)(sq + p->sq_off.head);
+	st->sq_ktail = (unsigned *)(sq + p->sq_off.tail);
+	st->sq_array = p->flags & IORING_SETUP_NO_SQARRAY ? NULL :
+		       (unsigned *)(sq + p->sq_off.array);
+	st->cq_khead = (unsigned *)(cq + p->cq_off.head);
+	st->cq_ktail = (unsigned *)(cq + p->cq_off.tail);
+	st->cqes = (struct io_uring_cqe *)(cq + p->cq_off.cqes);
+	st->sqes = st->map_sqes;
+	st->sq_rec = atomic_load_explicit((_Atomic unsigned *)st->sq_ktail,
+					  memory_order_acquire);
+	st->cq_seen = atomic_load_explicit((_Atomic unsigned *)st->cq_ktail,
+					   memory_order_acquire);
+	return true;
+}
+
+/* Track raw ring @fd (set up with @p).  @return it, or NULL. */
+static struct uring *raw_add(int fd, const struct io_uring_params *p)
+{
+	struct uring *st = NULL;
+
+	iorr_spin_lock(&rings_lock);
+	for (unsigned i = 0; i < MAX_RINGS && !st; i++)
+		if (!atomic_load(&rings[i].key))
+			st = &rings[i];
+	if (st) {
+		/* claimed: a key nobody looks up until the ring is live */
+		atomic_store(&st->key, raw_key(-1));
+	}
+	iorr_spin_unlock(&rings_lock);
+	if (!st)
+		return NULL;
+	st->raw = true;
+	st->fd = fd;
+	st->files = NULL;
+	st->nfiles = 0;
+	if (!raw_map(st, fd, p)) {
+		atomic_store(&st->key, NULL);
+		return NULL;
+	}
+	if (!trap_install())
+		iorr_note("uring_enter_trap",
+			  "\"io_uring_enter made without libc's syscall() "
+			  "cannot be seen here (no seccomp trap): only "
+			  "syscall(SYS_io_uring_enter) is recorded\"");
+	if (iorr_atab_init(&st->tab, 2ull * st->cq_entries +
+			   st->sq_entries) < 0) {
+		st->map_cq = st->map_cq == st->map_sq ? NULL : st->map_cq;
+		iorr_unmap(st->map_cq, st->sz_cq);
+		iorr_unmap(st->map_sq, st->sz_sq);
+		iorr_unmap(st->map_sqes, st->sz_sqes);
+		atomic_store(&st->key, NULL);
+		return NULL;
+	}
+	st->id = iorr_new_id();
+	atomic_fetch_add(&iorr_uring_raw_n, 1);
+	atomic_store(&st->live, true);
+	atomic_store(&st->key, raw_key(fd));
+	return st;
+}
+
+static long raw_setup(const long *a)
 {
 	struct io_uring_params *p = (struct io_uring_params *)a[1];
+	struct uring *st = NULL;
 	struct iorr_ev e;
 	long r;
 
-	if (nr != SYS_io_uring_setup || uring_depth)
-		return iorr_rawret(iorr_sys6(nr, a[0], a[1], a[2], a[3], a[4],
-					     a[5]));
 	iorr_ev_begin(&e, IORR_OP_uring_setup, IORR_NF_uring_setup);
 	r = iorr_rawret(iorr_sys(SYS_io_uring_setup, a[0], a[1], 0));
 	iorr_ev_end(&e, r);
 	for (unsigned i = 0; i < e.nf; i++)
 		e.f[i] = 0;
-	e.f[0] = r >= 0 ? iorr_new_id() : 0;
 	e.f[1] = (uint64_t)(unsigned)a[0];
+	if (r >= 0 && p && !(p->flags & IORING_SETUP_NO_MMAP))
+		st = raw_add((int)r, p);
+	e.f[0] = st ? st->id : r >= 0 ? iorr_new_id() : 0;
 	if (r >= 0 && p) {
 		e.f[2] = p->flags;
 		e.f[3] = p->sq_entries;
@@ -1031,8 +1377,169 @@ long iorr_uring_syscall(long nr, const long *a)
 		e.f[5] = p->features;
 	}
 	iorr_emit(&e);
-	if (r >= 0)
+	if (r >= 0 && !st) {
+		if (p && p->flags & IORING_SETUP_NO_MMAP)
+			iorr_note("uring_no_mmap",
+				  "\"an io_uring ring set up with "
+				  "IORING_SETUP_NO_MMAP: not supported yet, "
+				  "nothing on it is recorded\"");
 		emit_missed(NULL, e.f[0], 0, 0, MISS_RAW);
+	} else if (st && p->flags & IORING_SETUP_SQPOLL) {
+		emit_missed(st, 0, 0, 0, MISS_SQPOLL);
+	}
 	errno = e.saved_errno;
 	return r;
+}
+
+/*
+ * syscall(SYS_io_uring_enter, fd, to_submit, min_complete, flags, arg, sz)
+ * (@trapped: an inline one, from the SIGSYS handler).  @return as the
+ * system call itself: -errno on failure.
+ */
+static long raw_enter(const long *a, bool trapped)
+{
+	struct uring *st;
+	unsigned nsqe = 0, to_submit = (unsigned)a[1];
+	unsigned flags = (unsigned)a[3];
+	uint64_t now, seq = 0;
+	struct iorr_ev e;
+	long r;
+
+	if ((trapped && (uring_depth || !iorr_on())) ||
+	    flags & IORING_ENTER_REGISTERED_RING ||
+	    !(st = ring_find(raw_key(a[0]))))
+		return sys_enter(a);
+	now = iorr_now();
+	iorr_spin_lock(&st->lock);
+	if (!atomic_load(&st->live)) {
+		iorr_spin_unlock(&st->lock);
+		return sys_enter(a);
+	}
+	observe(st, 0);
+	if (to_submit)
+		nsqe = record_sqes_at(st,
+			atomic_load_explicit((_Atomic unsigned *)st->sq_khead,
+					     memory_order_acquire),
+			atomic_load_explicit((_Atomic unsigned *)st->sq_ktail,
+					     memory_order_acquire), now);
+	iorr_spin_unlock(&st->lock);
+	iorr_t.uring_peek = st;
+	uring_depth++;
+	r = sys_enter(a);
+	uring_depth--;
+	if (to_submit || nsqe) {
+		iorr_ev_begin(&e, IORR_OP_uring_submit, IORR_NF_uring_submit);
+		e.start = now;
+		/* -errno, as liburing's io_uring_submit* */
+		iorr_ev_end_errnum(&e, (int)r);
+		e.f[0] = st->id;
+		e.f[1] = flags & IORING_ENTER_GETEVENTS ? (unsigned)a[2] : 0;
+		seq = iorr_emit(&e);
+	}
+	iorr_spin_lock(&st->lock);
+	if (atomic_load(&st->live))
+		observe(st, seq);
+	iorr_spin_unlock(&st->lock);
+	return r;
+}
+
+/*
+ * syscall(SYS_io_uring_register, fd, opcode, arg, nr_args): files (their
+ * fds, for IOSQE_FIXED_FILE) and buffers; every opcode is recorded.
+ */
+static long raw_register(const long *a)
+{
+	unsigned opcode = (unsigned)a[1], nr = (unsigned)a[3];
+	const void *arg = (const void *)a[2];
+	struct uring *st;
+	uint64_t start;
+	long r;
+	int saved;
+
+	if (opcode & IORING_REGISTER_USE_REGISTERED_RING ||
+	    !(st = ring_find(raw_key(a[0]))))
+		return iorr_rawret(iorr_sys6(SYS_io_uring_register, a[0],
+					     a[1], a[2], a[3], 0, 0));
+	start = iorr_now();
+	r = iorr_rawret(iorr_sys6(SYS_io_uring_register, a[0], a[1], a[2],
+				  a[3], 0, 0));
+	saved = errno;
+	if (r >= 0) {
+		switch (opcode) {
+		case IORING_REGISTER_FILES:
+			files_set(st, 0, arg, nr, true);
+			break;
+		case IORING_UNREGISTER_FILES:
+			files_set(st, 0, NULL, 0, true);
+			break;
+		case IORING_REGISTER_FILES_UPDATE: {
+			const struct io_uring_files_update *u = arg;
+
+			if (u)
+				files_set(st, u->offset,
+					  (const int *)(uintptr_t)u->fds, nr,
+					  false);
+			break;
+		}
+		case IORING_REGISTER_FILES2: {
+			const struct io_uring_rsrc_register *rr = arg;
+
+			if (rr && nr == sizeof(*rr))
+				files_set(st, 0,
+					  (const int *)(uintptr_t)rr->data,
+					  rr->nr, true);
+			break;
+		}
+		case IORING_REGISTER_FILES_UPDATE2: {
+			const struct io_uring_rsrc_update2 *u = arg;
+
+			if (u && nr == sizeof(*u))
+				files_set(st, u->offset,
+					  (const int *)(uintptr_t)u->data,
+					  u->nr, false);
+			break;
+		}
+		}
+	}
+	emit_register(st, opcode, nr, start, r < 0 ? -saved : (int)r);
+	errno = saved;
+	return r;
+}
+
+long iorr_uring_syscall(long nr, const long *a)
+{
+	if (uring_depth)
+		return iorr_rawret(iorr_sys6(nr, a[0], a[1], a[2], a[3], a[4],
+					     a[5]));
+	switch (nr) {
+	case SYS_io_uring_setup:
+		return raw_setup(a);
+	case SYS_io_uring_enter: {
+		int saved = errno;
+		long r = raw_enter(a, false);
+
+		errno = saved;
+		return iorr_rawret(r);
+	}
+	case SYS_io_uring_register:
+		return raw_register(a);
+	}
+	return iorr_rawret(iorr_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+}
+
+/* close() of a ring fd: the ring goes (our mappings would keep it). */
+void iorr_uring_closed(int fd)
+{
+	struct uring *st = ring_find(raw_key(fd));
+	struct iorr_ev e;
+
+	if (!st)
+		return;
+	iorr_ev_begin(&e, IORR_OP_uring_exit, IORR_NF_uring_exit);
+	e.f[0] = st->id;
+	ring_drop(st);
+	if (iorr_t.uring_peek == st)
+		iorr_t.uring_peek = NULL;
+	iorr_ev_end_errnum(&e, 0);
+	iorr_emit(&e);
 }

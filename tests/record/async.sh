@@ -1,8 +1,7 @@
 #!/bin/sh
 # libaio and io_uring, recorded: every submission and completion of our
-# workloads and of fio (libaio and io_uring engines, buffered and O_DIRECT
-# on a loop-mounted ext4 as root), checked against what the programs say
-# they did; what the recorder cannot see is stated, never silent.
+# workloads, checked against what the programs say they did; what the
+# recorder cannot see is stated, never silent.  fio: fio-async.sh.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/record/rec.sh"
 cd "$TMP" || exit 99
@@ -98,54 +97,6 @@ if [ -x "$GAPS" ]; then
 	fi
 fi
 
-# ---- fio ----------------------------------------------------------------
-# fio_check TRACE JSON SUBMIT_W SUBMIT_R: SUBMIT records match total_ios
-fio_check() {
-	set -- "$1" "$2" "$3" "$4" \
-		$(grep -o '"total_ios" : [0-9]*' "$2" | head -2 | sed 's/.* //')
-	[ $# -eq 6 ] || fail "$2: no total_ios"
-	expect_count "$1" " $3\\(" "$6"
-	expect_count "$1" " $4\\(" "$5"
-}
-
-fio_run() {	# NAME ENGINE DIR [fio options]
-	name=$1 eng=$2 dir=$3
-	shift 3
-	rec "$name.iorr" -- fio --name=v --filename="$dir/$name.dat" \
-		--size=4M --bs=4k --rw=randwrite --ioengine="$eng" \
-		--iodepth=16 --verify=crc32c --do_verify=1 --randrepeat=1 \
-		--output-format=json --output="$name.json" "$@"
-	[ "$rc" -eq 0 ] || { cat "$name.json" >&2; fail "fio $name: status $rc"; }
-	grep -q '"error" : 0' "$name.json" || fail "fio $name: errors"
-}
-
-if command -v fio >/dev/null 2>&1; then
-	fio_run fa libaio .
-	fio_check fa.iorr fa.json aio_pwrite aio_pread
-	pairs fa.iorr 'aio_p(read|write)' aio_complete
-	# fio's io_uring engine makes its own system calls (no liburing):
-	# detected, recorded as such, warned about once
-	fio_run fu io_uring .
-	expect_count fu.iorr ' uring_setup\(' 1
-	expect_some fu.iorr ' uring_missed\(.*reason=3\)'
-	[ "$(grep -c 'set up by syscall(SYS_io_uring_setup)' rec.err)" -eq 1 ] ||
-		fail "fio io_uring: no single warning"
-	ran=1
-	# O_DIRECT on a loop-mounted ext4 (root)
-	if [ "$(id -u)" -eq 0 ] && command -v mkfs.ext4 >/dev/null 2>&1; then
-		truncate -s 64M ext4.img && mkfs.ext4 -q -F ext4.img &&
-			mkdir mnt && mount -o loop ext4.img mnt 2>/dev/null &&
-			mounted=1
-		if [ "${mounted:-0}" -eq 1 ]; then
-			fio_run fd libaio mnt --direct=1
-			umount_ok=1
-			fio_check fd.iorr fd.json aio_pwrite aio_pread
-			pairs fd.iorr 'aio_p(read|write)' aio_complete
-			fio_run fdb libaio mnt
-			fio_check fdb.iorr fdb.json aio_pwrite aio_pread
-			umount mnt
-		fi
-	fi
-fi
+# fio (libaio and io_uring engines): tests/record/fio-async.sh
 [ $ran -eq 1 ] || skip "no libaio/io_uring workload could run"
 exit 0

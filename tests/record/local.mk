@@ -13,7 +13,9 @@ RECORD_TESTS = \
 	tests/record/programs.sh \
 	tests/record/workloads.sh \
 	tests/record/async.sh \
-	tests/record/asan.sh
+	tests/record/asan.sh \
+	tests/record/fio-async.sh \
+	tests/record/stat-engines.sh
 TESTS += $(RECORD_TESTS)
 # io_uring usage the recorder cannot fully see (tests/record/async.sh)
 check_PROGRAMS += tests/record/rec_uring_gaps
