@@ -81,6 +81,10 @@ json_t *cli_replay_json(const char *trace, const char *cmdline,
 			const struct iorr_replay *rp,
 			const struct iorr_replay_report *r);
 
+/* The "redacted" note's JSON value (iorr redact), or NULL; the notes are
+ * known once the trace was read to its end. */
+const char *cli_redacted(const struct iorr_reader *r);
+
 /* true if @arg is -h or --help. */
 bool cli_is_help(const char *arg);
 
