@@ -59,6 +59,7 @@ struct redact {
 	const char *cwd;	/* recorded cwd (absolute) or "/" */
 	struct pname *names;
 	unsigned ndirs, nfiles;
+	char *mounts;		/* the "mounts" note with mapped mount points */
 	uint64_t blobs, bytes;
 };
 
@@ -265,11 +266,12 @@ static char *map_meta(void *arg, const char *json)
 				json_object_set_new(m, "cwd", json_string(n));
 			free(n);
 		}
-		if (json_object_get(m, "command"))
-			json_object_set_new(m, "command",
-					    json_pack("[s]", "[redacted]"));
 		json_object_del(m, "hostname");
 	}
+	/* the command line may carry anything: never kept */
+	if (json_object_get(m, "command"))
+		json_object_set_new(m, "command",
+				    json_pack("[s]", "[redacted]"));
 	s = json_dumps(m, JSON_COMPACT);
 	json_decref(m);
 	return s;
@@ -307,6 +309,23 @@ static int prepare_paths(struct redact *rd, const char *trace)
 		if (p)
 			p->dir = true;
 	}
+	for (size_t i = 0; i < iorr_reader_nnotes(r); i++) {
+		const char *key, *val;
+
+		iorr_reader_note(r, i, &key, &val);
+		if (strcmp(key, "mounts") != 0)
+			continue;
+		json_t *a = json_loads(val, JSON_DECODE_ANY, &je), *x;
+		size_t k;
+
+		json_array_foreach(a, k, x) {
+			json_t *mp = json_object_get(x, "mount");
+
+			if (json_is_string(mp))
+				walk(rd, json_string_value(mp), collect, NULL);
+		}
+		json_decref(a);
+	}
 	for (uint32_t i = 0; i < iorr_reader_npaths(r); i++) {
 		const char *p = iorr_reader_path(r, i);
 
@@ -315,6 +334,30 @@ static int prepare_paths(struct redact *rd, const char *trace)
 			cli_error("redact: out of memory");
 			return -1;
 		}
+	}
+	/* after every path is collected: the mount points, renamed */
+	for (size_t i = 0; i < iorr_reader_nnotes(r); i++) {
+		const char *key, *val;
+
+		iorr_reader_note(r, i, &key, &val);
+		if (strcmp(key, "mounts") != 0)
+			continue;
+		json_t *a = json_loads(val, JSON_DECODE_ANY, &je), *x;
+		size_t k;
+
+		json_array_foreach(a, k, x) {
+			json_t *mp = json_object_get(x, "mount");
+			char *n = json_is_string(mp) ?
+				  map_path(rd, json_string_value(mp)) : NULL;
+
+			if (n)
+				json_object_set_new(x, "mount", json_string(n));
+			free(n);
+		}
+		free(rd->mounts);
+		rd->mounts = a ? json_dumps(a, JSON_COMPACT |
+					    JSON_ENCODE_ANY) : NULL;
+		json_decref(a);
 	}
 	iorr_reader_close(r);
 	return 0;
@@ -370,11 +413,12 @@ int cmd_redact(int argc, char **argv)
 	}
 	snprintf(note, sizeof(note), "{\"payload\":true,\"paths\":%s}",
 		 rd.paths ? "true" : "false");
-	const char *nk[] = { "redacted" }, *nv[] = { note };
+	const char *nk[] = { "redacted", "mounts" };
+	const char *nv[] = { note, rd.mounts };
 	struct iorr_rewrite rw = {
 		.arg = &rd, .blob = gen_blob, .path = map_path,
 		.metadata = map_meta, .note_keys = nk, .note_values = nv,
-		.nnotes = 1,
+		.nnotes = rd.mounts ? 2 : 1,
 	};
 
 	if (iorr_rewrite_trace(in, tmp, &rw, NULL, msg, sizeof(msg)) < 0 ||
@@ -405,5 +449,6 @@ done:
 		}
 	}
 	free((char *)rd.cwd);
+	free(rd.mounts);
 	return ret;
 }
