@@ -1178,7 +1178,7 @@ static int shrink_run(struct shrink *s)
 	char *cmd = repro(s, s->best_seed);
 
 	printf("shrink: %s: %" PRIu32 " ops -> %" PRIu32 " ops in %u "
-	       "replays (%.1f s): %s\n", s->trace, s->nev, s->nkeep,
+	       "replays (%.2f s): %s\n", s->trace, s->nev, s->nkeep,
 	       s->ntests, (double)(mono_ns() - s->t0) / 1e9, s->out);
 	printf("divergence: %s, %s, %s, seq %s, writer %s\n",
 	       iorr_div_kind_name(s->target.kind),
