@@ -3,7 +3,7 @@
 # with IORR naming the iorr built here); each prints JSON lines (see
 # bench/README.md).
 BENCH_BINS = bench/codec bench/hunt
-BENCH_SH = bench/record-overhead
+BENCH_SH = bench/record-overhead bench/shrink
 noinst_PROGRAMS += $(BENCH_BINS)
 EXTRA_DIST += bench/README.md $(BENCH_SH)
 
@@ -18,6 +18,10 @@ bench_hunt_LDADD = $(JANSSON_LIBS)
 EXTRA_bench_hunt_DEPENDENCIES = iorr$(EXEEXT) tests/hunt/mkhunt$(EXEEXT)
 
 .PHONY: bench
+# bench/shrink drives ./iorr shrink on traces from mkhunt, counter_race and
+# sqlite3, with the replay fault shim.
+bench: tests/hunt/mkhunt$(EXEEXT) tests/replay/fault_shim.la \
+	tests/workloads/counter_race$(EXEEXT)
 bench: $(BENCH_BINS) iorr$(EXEEXT) libiorr-record.la
 	@for b in $(BENCH_BINS); do \
 		./$$b || exit 1; \

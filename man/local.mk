@@ -7,7 +7,9 @@ dist_man_MANS += \
 	man/iorr-hunt.1 \
 	man/iorr-json.1 \
 	man/iorr-record.1 \
+	man/iorr-redact.1 \
 	man/iorr-replay.1 \
+	man/iorr-shrink.1 \
 	man/iorr-stat.1 \
 	man/iorr-timeline.1 \
 	man/iorr-trace.5

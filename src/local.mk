@@ -8,12 +8,14 @@ libiorrtrace_la_SOURCES = \
 	src/trace/hash.c \
 	src/trace/optable.c \
 	src/trace/reader.c \
+	src/trace/rewrite.c \
 	src/trace/writer.c \
 	src/trace/xlat.c
 libiorrtrace_la_CFLAGS = $(AM_CFLAGS) $(ZSTD_CFLAGS) $(XXHASH_CFLAGS)
 libiorrtrace_la_LIBADD = $(ZSTD_LIBS) $(XXHASH_LIBS)
 noinst_HEADERS += \
 	include/iorr/ops.h \
+	include/iorr/rewrite.h \
 	include/iorr/trace.h \
 	include/iorr/xlat.h \
 	src/util/bytes.h \

@@ -26,4 +26,5 @@ include tests/fuzz/local.mk
 include tests/record/local.mk
 include tests/replay/local.mk
 include tests/hunt/local.mk
+include tests/shrink/local.mk
 include tests/timeline/local.mk

@@ -256,6 +256,30 @@ uint64_t iorr_replay_t0(const struct iorr_replay *rp);
 /* Remove the sandbox (unless kept), unmount a scratch fs, free everything. */
 void iorr_replay_free(struct iorr_replay *rp);
 
+/* Recomputed checks (iorr_replay_recheck). */
+struct iorr_recheck_stats {
+	uint64_t reads;			/* reads with a result to check */
+	uint64_t reads_changed;		/* result or hash recomputed */
+	uint64_t reads_unchecked;	/* bytes not known: hash set to 0 */
+	uint64_t seeks_changed;		/* lseek results recomputed */
+	uint64_t finals, finals_changed, finals_dropped;
+};
+
+/* Drop final-state records of non-regular files and of files the model
+ * does not know, instead of keeping them as recorded. */
+#define IORR_RECHECK_DROP_FINALS 0x1u
+
+/*
+ * Copy the trace @in to @out with the checks that a correct recorded-order
+ * replay of @in passes, recomputed by the content model in recorded order:
+ * results and hashes of reads (a read whose bytes the model does not know
+ * gets hash 0: unchecked), lseek results, and the size and content hash of
+ * every regular file's final state.  For traces whose ops or payloads were
+ * changed (iorr shrink, iorr redact).  @return 0 or -errno with @msg.
+ */
+int iorr_replay_recheck(const char *in, const char *out, unsigned flags,
+			struct iorr_recheck_stats *st, char *msg, size_t len);
+
 const char *iorr_div_kind_name(enum iorr_div_kind k);
 const char *iorr_div_class_name(enum iorr_div_class c);
 

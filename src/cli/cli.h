@@ -53,6 +53,8 @@ int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
+int cmd_shrink(int argc, char **argv);
+int cmd_redact(int argc, char **argv);
 
 /* iorr replay's shared pieces (src/cli/replay.c), also used by hunt. */
 struct iorr_replay;
@@ -78,6 +80,10 @@ void cli_replay_print_text(FILE *f, const char *trace, const char *cmdline,
 json_t *cli_replay_json(const char *trace, const char *cmdline,
 			const struct iorr_replay *rp,
 			const struct iorr_replay_report *r);
+
+/* The "redacted" note's JSON value (iorr redact), or NULL; the notes are
+ * known once the trace was read to its end. */
+const char *cli_redacted(const struct iorr_reader *r);
 
 /* true if @arg is -h or --help. */
 bool cli_is_help(const char *arg);

@@ -219,3 +219,15 @@ size_t cli_format_event(const struct iorr_reader *r,
 	     dur % 1000000000);
 	return o.len;
 }
+
+const char *cli_redacted(const struct iorr_reader *r)
+{
+	for (size_t i = 0; i < iorr_reader_nnotes(r); i++) {
+		const char *key, *val;
+
+		iorr_reader_note(r, i, &key, &val);
+		if (!strcmp(key, "redacted"))
+			return val;
+	}
+	return NULL;
+}

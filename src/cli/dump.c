@@ -227,6 +227,9 @@ int cmd_dump(int argc, char **argv)
 		ret = EXIT_ERROR;
 	} else {
 		cli_report_truncation(path, r);
+		if (!json && cli_redacted(r))
+			printf("# redacted trace (iorr redact): %s\n",
+			       cli_redacted(r));
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("stdout: write failed");

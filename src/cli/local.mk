@@ -7,7 +7,9 @@ iorr_SOURCES = \
 	src/cli/hunt.c \
 	src/cli/json_cmd.c \
 	src/cli/main.c \
+	src/cli/redact.c \
 	src/cli/replay.c \
+	src/cli/shrink.c \
 	src/cli/stat.c \
 	src/cli/timeline.c \
 	src/trace/json.c

@@ -21,11 +21,13 @@ static const struct command commands[] = {
 	{ "replay", cmd_replay, "replay a trace in a sandbox and check it" },
 	{ "timeline", cmd_timeline, "draw a trace as an HTML page or SVG" },
 	{ "hunt", cmd_hunt, "replay with seed after seed until it diverges" },
+	{ "shrink", cmd_shrink, "reduce a diverging trace to a small one" },
+	{ "redact", cmd_redact, "replace payload bytes (and paths) for sharing" },
 };
 
 /* Commands of iorr(1) that this build does not have yet. */
 static const char *const planned[] = {
-	"shrink", "export-c", "redact",
+	"export-c",
 };
 
 static void usage(FILE *f)

@@ -441,6 +441,9 @@ static void print_text(struct stat_ctx *c, struct iorr_reader *r,
 	       "%s, %s\n", path, c->events, iorr_reader_nthreads(r),
 	       HASH_COUNT(c->files), dur,
 	       st.complete ? "complete" : "truncated");
+	if (cli_redacted(r))
+		printf("redacted: %s (payload bytes generated; see "
+		       "iorr-redact(1))\n", cli_redacted(r));
 
 	print_header("op");
 	for (unsigned op = 0; op < IORR_OP__COUNT; op++)
@@ -581,6 +584,13 @@ static int print_json(struct stat_ctx *c, struct iorr_reader *r)
 		(json_int_t)(st.complete ? 0 : st.truncated_at), "ops", ops,
 		"threads", threads, "files", files, "engines",
 		engines_json(c));
+
+	if (root && cli_redacted(r)) {
+		json_error_t je;
+		json_t *v = json_loads(cli_redacted(r), JSON_DECODE_ANY, &je);
+
+		json_object_set_new(root, "redacted", v ? v : json_true());
+	}
 
 	if (!root)
 		return -ENOMEM;

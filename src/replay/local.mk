@@ -11,6 +11,7 @@ libiorrreplay_la_SOURCES = \
 	src/replay/model.c \
 	src/replay/options.c \
 	src/replay/oracle.c \
+	src/replay/recheck.c \
 	src/replay/replay.c \
 	src/replay/sandbox.c \
 	src/replay/sched.c \

@@ -1283,3 +1283,15 @@ int rp_model_final(struct rp_model *m, const char *path, uint8_t **bytes,
 	*known = read_bytes(m, f, 0, f->size, *bytes);
 	return 0;
 }
+
+int rp_model_fd_at(struct rp_model *m, uint32_t i, int64_t fd,
+		   uint64_t *pos, uint64_t *size)
+{
+	struct mfd *f = fd_of(m, i, fd);
+
+	if (!f || f->ofd->ino == RP_NONE || m->inos[f->ofd->ino].isdir)
+		return -ENOENT;
+	*pos = f->ofd->pos;
+	*size = m->inos[f->ofd->ino].size;
+	return 0;
+}

@@ -347,6 +347,12 @@ int rp_model_page_candidates(struct rp_model *m, uint32_t i, uint64_t poff,
 int rp_model_final(struct rp_model *m, const char *path, uint8_t **bytes,
 		   uint64_t *size, bool *known);
 void rp_expect_free(struct rp_expect *x);
+/*
+ * Before step(i): the position of fd @fd of event @i's process and the size
+ * of its file.  @return 0, or -ENOENT (not a file the model knows).
+ */
+int rp_model_fd_at(struct rp_model *m, uint32_t i, int64_t fd,
+		   uint64_t *pos, uint64_t *size);
 /* Deterministic stand-in content for hash-only blobs. */
 uint8_t rp_gen_byte(uint32_t blob, uint64_t off);
 

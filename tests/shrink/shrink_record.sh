@@ -1,0 +1,24 @@
+#!/bin/sh
+# A real recording: tests/workloads/counter_race (2 threads, unlocked
+# read-modify-write) recorded by iorr record shrinks to at most 20 ops
+# that still diverge the same way.
+. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/shrink/shrink_lib.sh"
+
+CR=${top_builddir:-.}/tests/workloads/counter_race
+[ -x "$CR" ] || skip "tests/workloads/counter_race not built"
+"$IORR" record --help >/dev/null 2>&1 || skip "iorr record not available"
+mkdir -p "$TMP/w"
+(cd "$TMP/w" && "$IORR" record -o "$TMP/racy.iorr" -- "$CR" -t 2 -n 50 .) \
+	>"$TMP/rec.log" 2>&1 || skip "iorr record failed: $(tail -1 "$TMP/rec.log")"
+"$IORR" replay "$TMP/racy.iorr" >/dev/null 2>&1 ||
+	skip "the recording does not replay faithfully"
+"$IORR" shrink --order random --seed 0 --tries 16 -o "$TMP/racy.min" \
+	"$TMP/racy.iorr" >"$TMP/s.out" 2>"$TMP/s.err" ||
+	{ cat "$TMP/s.out" "$TMP/s.err"; fail "shrink: exit $?"; }
+cat "$TMP/s.out"
+check_shrunk "$TMP/s.out" "$TMP/racy.min" 20
+"$IORR" replay "$TMP/racy.min" >/dev/null ||
+	fail "shrunk trace fails in recorded order"
+"$IORR" json "$TMP/racy.min" | grep -q '"shrunk"' || fail "no shrunk note"
+exit 0
