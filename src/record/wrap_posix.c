@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1009,9 +1010,43 @@ ssize_t copy_file_range(int fd_in, off64_t *off_in, int fd_out,
 	return r;
 }
 
+/*
+ * The bytes a splice moved from an untraced pipe into traced file @fd (at
+ * @off, or ending at the position now when @off is -1), read back from the
+ * file into a scratch mapping (*@mem, @*bytes: unmap after the emit) and
+ * attached as the payload.  A concurrent writer of the same range could
+ * change them first: the recording says what the file held right after.
+ */
+static void splice_payload(struct iorr_ev *e, unsigned field, int fd,
+			   int64_t off, ssize_t n, void **mem, size_t *bytes)
+{
+	long p, k;
+
+	*mem = NULL;
+	if (n <= 0 || iorr_g.data_mode == IORR_DATA_NONE)
+		return;
+	if (off < 0) {
+		k = iorr_sys(SYS_lseek, fd, 0, SEEK_CUR);
+		if (k < n)
+			return;
+		off = k - n;
+	}
+	*bytes = ((size_t)n + 4095) & ~(size_t)4095;
+	p = iorr_sys6(SYS_mmap, 0, (long)*bytes, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p < 0 && p > -4096)
+		return;
+	*mem = (void *)p;
+	k = iorr_sys4(SYS_pread64, fd, p, n, off);
+	if (k > 0)
+		iorr_ev_data(e, field, *mem, k);
+}
+
 ssize_t splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out,
 	       size_t len, unsigned flags)
 {
+	void *mem = NULL;
+	size_t bytes = 0;
 	REAL(splice);
 	struct iorr_ev e;
 	int64_t oi, oo;
@@ -1035,8 +1070,12 @@ ssize_t splice(int fd_in, off64_t *off_in, int fd_out, off64_t *off_out,
 	e.f[3] = iorr_i64(oo);
 	e.f[4] = len;
 	e.f[5] = flags;
-	e.f[6] = 0;	/* NOTE: the bytes moved from a pipe are not seen */
+	e.f[6] = 0;
+	if (iorr_fd_traced(fd_out) && !iorr_fd_traced(fd_in))
+		splice_payload(&e, 6, fd_out, oo, r, &mem, &bytes);
 	iorr_emit(&e);
+	if (mem)
+		iorr_sys(SYS_munmap, mem, bytes, 0);
 	return r;
 }
 

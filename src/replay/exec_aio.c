@@ -241,6 +241,52 @@ out:
 	return ret;
 }
 
+/*
+ * io_cancel of a replayed request, for real.  Whether a cancel finds its
+ * request still cancellable depends on timing (it raced in the recording
+ * too), so the outcome is compared by class: cancelled (0, the completion
+ * delivered by the call) or not (-EINVAL/-EAGAIN: already done, or not
+ * cancellable).  A different class is reported with the actual result.
+ */
+static int do_cancel(struct rp_worker *w, uint32_t i)
+{
+	struct replay *rp = w->rp;
+	struct rp_ev *ev = &rp->ev[i];
+	struct rp_aioctx *c = ctx_get(rp, ev->e.f[0]);
+	struct rp_req *q = c ? req_find(c, ev->e.f[1]) : NULL;
+	struct io_event done;
+	int r;
+
+	if (!c)
+		r = -EINVAL;
+	else if (!q || !q->iocb)
+		r = -EINVAL;	/* never submitted, or already reaped */
+	else
+		r = io_cancel((io_context_t)c->ctx, q->iocb, &done);
+	if (r == 0 && q) {
+		pthread_mutex_lock(&c->lock);
+		q->done = true;
+		q->res = (int64_t)(long)done.res;
+		q->res2 = (int64_t)(long)done.res2;
+		pthread_mutex_unlock(&c->lock);
+	}
+	/* the recorded form: libaio's -errno, or -1/errno via syscall() */
+	bool rec_ok = ev->e.result == 0;
+
+	if ((r == 0) == rec_ok) {
+		rp->out[i] = (struct rp_out){ .state = RP_DONE,
+					      .result = ev->e.result,
+					      .err = (int)ev->e.err };
+	} else if (ev->e.err) {
+		rp->out[i] = (struct rp_out){ .state = RP_DONE,
+					      .result = r < 0 ? -1 : r,
+					      .err = r < 0 ? -r : 0 };
+	} else {
+		rp->out[i] = (struct rp_out){ .state = RP_DONE, .result = r };
+	}
+	return 0;
+}
+
 int rp_exec_aio(struct rp_worker *w, uint32_t i)
 {
 	struct replay *rp = w->rp;
@@ -286,6 +332,8 @@ int rp_exec_aio(struct rp_worker *w, uint32_t i)
 		return 0;
 	case IORR_OP_aio_submit:
 		return do_submit(w, i);
+	case IORR_OP_aio_cancel:
+		return do_cancel(w, i);
 	case IORR_OP_aio_getevents: {
 		c = ctx_get(rp, ev->e.f[0]);
 		if (ev->e.result < 0 || ev->e.err || !c) {

@@ -970,12 +970,6 @@ static int do_truncate(struct rp_worker *w, uint32_t i)
 bool rp_op_replayable(unsigned op)
 {
 	switch (op) {
-	case IORR_OP_splice:
-	case IORR_OP_sendfile:
-	case IORR_OP_mmap_write:
-	case IORR_OP_uring_register:
-	case IORR_OP_uring_read_fixed:
-	case IORR_OP_uring_write_fixed:
 	case IORR_OP_uring_openat:
 	case IORR_OP_uring_close:
 	case IORR_OP_uring_splice:
@@ -983,7 +977,6 @@ bool rp_op_replayable(unsigned op)
 	case IORR_OP_uring_statx:
 	case IORR_OP_uring_cancel:
 	case IORR_OP_aio_poll:
-	case IORR_OP_aio_cancel:
 		return false;
 	default:
 		return true;
@@ -1076,13 +1069,19 @@ int rp_exec_event(struct rp_worker *w, uint32_t i)
 		set_out(rp, i, 0, 0);
 		return 0;
 	}
+	case IORR_OP_splice:
+		return rp_exec_splice(w, i);
+	case IORR_OP_sendfile:
+		return rp_exec_sendfile(w, i);
+	case IORR_OP_mmap:
+	case IORR_OP_mmap_write:
+	case IORR_OP_msync:
+	case IORR_OP_munmap:
+		return rp_exec_map(w, i);
 	case IORR_OP_dioinfo:
 	case IORR_OP_fiemap:
 	case IORR_OP_ioctl:
-	case IORR_OP_mmap:
-	case IORR_OP_msync:
-	case IORR_OP_munmap:
-		/* read-only or mapping bookkeeping: not reissued */
+		/* read-only: not reissued */
 		rp->out[i].state = RP_SKIPPED;
 		return 0;
 	default:

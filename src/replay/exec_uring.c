@@ -26,6 +26,11 @@ struct rp_ring {
 	pthread_mutex_t lock;
 	struct rp_req *reqs;
 	unsigned pending;	/* SQEs prepared, not yet submitted */
+	/* registered files and buffers (see fixed_file/fixed_buf) */
+	struct fslot { int fd, refs; } *files;
+	unsigned nfiles;
+	bool *bufs;		/* slot in use */
+	unsigned nbufs, rec_nbufs;
 };
 
 /* Setup flags a replay can honour as recorded. */
@@ -50,6 +55,8 @@ static void ring_destroy(struct rp_ring *r)
 	struct rp_req *q, *tmp;
 
 	io_uring_queue_exit(&r->ring);
+	free(r->files);
+	free(r->bufs);
 	HASH_ITER(hh, r->reqs, q, tmp) {
 		HASH_DEL(r->reqs, q);
 		rp_req_free(q);
@@ -68,6 +75,185 @@ void rp_uring_free(struct replay *rp)
 	}
 }
 
+/*
+ * Registered files and buffers.  The trace records what a registration
+ * call did (opcode, count, result) and, for each SQE, the file a fixed
+ * index referred to (fd), but not the index-to-file table itself nor the
+ * buffers' addresses.  The replay registers a table of the recorded size
+ * (files: all empty; buffers: sparse, at least FIXED_BUFS slots) and puts
+ * in it, with IORING_REGISTER_FILES_UPDATE / BUFFERS_UPDATE, the file or
+ * buffer of each fixed SQE when it is prepared: the kernel goes through
+ * its fixed-file and registered-buffer paths as in the recording, at other
+ * indexes.  A file keeps its slot while requests use it; a buffer slot
+ * holds the request's own buffer until its completion is checked.
+ */
+#define FIXED_BUFS 1024u
+#define NO_SLOT 0x7fffffff	/* an index nothing is registered at */
+
+static int ring_register(struct replay *rp, uint32_t i)
+{
+	struct rp_ev *ev = &rp->ev[i];
+	struct rp_ring *r = ring_get(rp, rp_fu(ev, "ring"));
+	unsigned opc = (unsigned)rp_fu(ev, "opcode");
+	unsigned nr = (unsigned)rp_fu(ev, "nr_args");
+	int k;
+
+	if (!r) {
+		rp->out[i] = (struct rp_out){ .state = RP_DONE, .result = -1,
+					      .err = EBADF };
+		return 0;
+	}
+	pthread_mutex_lock(&r->lock);
+	switch (opc) {
+	case IORING_REGISTER_FILES:
+	case IORING_REGISTER_FILES2: {
+		int *fds = malloc((nr ? nr : 1) * sizeof(*fds));
+		struct fslot *sl = calloc(nr ? nr : 1, sizeof(*sl));
+
+		if (!fds || !sl) {
+			free(fds);
+			free(sl);
+			pthread_mutex_unlock(&r->lock);
+			return -ENOMEM;
+		}
+		for (unsigned x = 0; x < nr; x++)
+			fds[x] = sl[x].fd = -1;
+		k = io_uring_register_files(&r->ring, fds, nr);
+		free(fds);
+		if (k == 0) {
+			free(r->files);
+			r->files = sl;
+			r->nfiles = nr;
+		} else {
+			free(sl);
+		}
+		break;
+	}
+	case IORING_UNREGISTER_FILES:
+		k = io_uring_unregister_files(&r->ring);
+		if (k == 0) {
+			free(r->files);
+			r->files = NULL;
+			r->nfiles = 0;
+		}
+		break;
+	case IORING_REGISTER_BUFFERS:
+	case IORING_REGISTER_BUFFERS2: {
+		unsigned n = nr > FIXED_BUFS ? nr : FIXED_BUFS;
+		bool *b = calloc(n, sizeof(*b));
+
+		if (!b) {
+			pthread_mutex_unlock(&r->lock);
+			return -ENOMEM;
+		}
+		/* a table the recording could not register fails alike */
+		k = nr ? io_uring_register_buffers_sparse(&r->ring, nr) :
+		    -EINVAL;
+		if (k == 0 && n > nr) {
+			io_uring_unregister_buffers(&r->ring);
+			k = io_uring_register_buffers_sparse(&r->ring, n);
+		}
+		if (k == 0) {
+			free(r->bufs);
+			r->bufs = b;
+			r->nbufs = n;
+			r->rec_nbufs = nr;
+		} else {
+			free(b);
+		}
+		break;
+	}
+	case IORING_UNREGISTER_BUFFERS:
+		k = io_uring_unregister_buffers(&r->ring);
+		if (k == 0) {
+			free(r->bufs);
+			r->bufs = NULL;
+			r->nbufs = r->rec_nbufs = 0;
+		}
+		break;
+	default:
+		/*
+		 * FILES_UPDATE and others: the table's content is not in the
+		 * trace (each fixed SQE's file is put in place when it is
+		 * prepared); the recorded outcome is kept.
+		 */
+		pthread_mutex_unlock(&r->lock);
+		rp->out[i] = (struct rp_out){ .state = RP_EMULATED,
+					      .result = ev->e.result,
+					      .err = (int)ev->e.err };
+		return 0;
+	}
+	pthread_mutex_unlock(&r->lock);
+	/* liburing returns -errno, as the recording saw it */
+	rp->out[i] = (struct rp_out){ .state = RP_DONE, .result = k };
+	if (ev->e.err && k < 0)
+		rp->out[i] = (struct rp_out){ .state = RP_DONE, .result = -1,
+					      .err = -k };
+	return 0;
+}
+
+/* The fixed-file index for replay @fd (lock held); NO_SLOT if none. */
+static int fixed_file(struct rp_ring *r, int fd, struct rp_req *q)
+{
+	int free_slot = -1;
+
+	if (fd < 0 || fd == NO_SLOT)
+		return NO_SLOT;
+	for (unsigned x = 0; x < r->nfiles; x++) {
+		if (r->files[x].fd == fd && r->files[x].refs > 0) {
+			r->files[x].refs++;
+			q->fslot = (int)x + 1;
+			return (int)x;
+		}
+		if (free_slot < 0 && r->files[x].refs == 0)
+			free_slot = (int)x;
+	}
+	/* NOTE: a slot whose requests are done is refilled (fd reuse) */
+	if (free_slot < 0 || io_uring_register_files_update(
+			&r->ring, (unsigned)free_slot, &fd, 1) != 1)
+		return NO_SLOT;
+	r->files[free_slot].fd = fd;
+	r->files[free_slot].refs = 1;
+	q->fslot = free_slot + 1;
+	return free_slot;
+}
+
+/* A registered-buffer index holding @q's buffer (lock held). */
+static int fixed_buf(struct rp_ring *r, struct rp_req *q, unsigned rec_index)
+{
+	struct iovec iov = { q->buf, q->len ? q->len : 1 };
+
+	if (rec_index >= r->rec_nbufs)
+		return NO_SLOT & 0xffff;	/* EFAULT, as recorded */
+	for (unsigned x = 0; x < r->nbufs; x++) {
+		if (r->bufs[x])
+			continue;
+		if (io_uring_register_buffers_update_tag(&r->ring, x, &iov,
+							 NULL, 1) != 1)
+			return NO_SLOT & 0xffff;
+		r->bufs[x] = true;
+		q->bslot = (int)x + 1;
+		return (int)x;
+	}
+	return NO_SLOT & 0xffff;
+}
+
+/* Give back @q's fixed slots (lock held). */
+static void fixed_release(struct rp_ring *r, struct rp_req *q)
+{
+	if (q->fslot && (unsigned)q->fslot <= r->nfiles &&
+	    r->files[q->fslot - 1].refs > 0)
+		r->files[q->fslot - 1].refs--;
+	if (q->bslot && (unsigned)q->bslot <= r->nbufs) {
+		struct iovec none = { NULL, 0 };
+
+		(void)io_uring_register_buffers_update_tag(
+			&r->ring, (unsigned)q->bslot - 1, &none, NULL, 1);
+		r->bufs[q->bslot - 1] = false;
+	}
+	q->fslot = q->bslot = 0;
+}
+
 static int prep(struct rp_worker *w, struct rp_ring *r, uint32_t i)
 {
 	struct replay *rp = w->rp;
@@ -79,7 +265,7 @@ static int prep(struct rp_worker *w, struct rp_ring *r, uint32_t i)
 	uint64_t len = 0, fdv = 0;
 	int fd = -1;
 
-	if (sqe_flags & (IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT))
+	if (sqe_flags & IOSQE_BUFFER_SELECT)
 		return -ENOTSUP;
 	if (rp_field(ev, "fd", &fdv) == 0) {
 		fd = rp_fd_get(rp, p, (int32_t)fdv);
@@ -128,7 +314,21 @@ static int prep(struct rp_worker *w, struct rp_ring *r, uint32_t i)
 	}
 	uint64_t off = rp_fu(ev, "off");
 
+	if (sqe_flags & IOSQE_FIXED_FILE)
+		fd = fixed_file(r, fd, q);
 	switch (ev->e.op) {
+	case IORR_OP_uring_read_fixed:
+	case IORR_OP_uring_write_fixed: {
+		int bi = fixed_buf(r, q, (unsigned)rp_fu(ev, "buf_index"));
+
+		if (ev->e.op == IORR_OP_uring_read_fixed)
+			io_uring_prep_read_fixed(sqe, fd, q->buf,
+						 (unsigned)q->len, off, bi);
+		else
+			io_uring_prep_write_fixed(sqe, fd, q->buf,
+						  (unsigned)q->len, off, bi);
+		break;
+	}
 	case IORR_OP_uring_read:
 		io_uring_prep_read(sqe, fd, q->buf, (unsigned)q->len, off);
 		break;
@@ -329,10 +529,13 @@ int rp_exec_uring(struct rp_worker *w, uint32_t i)
 				      rp_fu(s, "off"), rp_fu(ev, "hash"));
 		pthread_mutex_lock(&r->lock);
 		HASH_DEL(r->reqs, q);
+		fixed_release(r, q);
 		pthread_mutex_unlock(&r->lock);
 		rp_req_free(q);
 		return 0;
 	}
+	case IORR_OP_uring_register:
+		return ring_register(rp, i);
 	case IORR_OP_uring_missed:
 		rp->out[i] = (struct rp_out){ .state = RP_EMULATED };
 		return 0;

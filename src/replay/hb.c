@@ -134,7 +134,16 @@ struct syncobj {
 	size_t n, cap;
 };
 
+/* A file mapping: its mmap event and file (mmap_write accesses it). */
+struct mapkey {
+	UT_hash_handle hh;
+	uint64_t id;
+	uint32_t mmap_ev;
+	char *file;
+};
+
 struct builder {
+	struct mapkey *maps;
 	struct syncobj *objs;
 	struct replay *rp;
 	struct rp_hb *g;
@@ -394,9 +403,25 @@ static int data_access(struct builder *b, uint32_t i, struct fdkey *f,
 	case IORR_OP_posix_fallocate:
 		off = ev->e.f[1];
 		break;
+	case IORR_OP_splice:
+		wr = !strcmp(fname, "fd_out");
+		o = ev->e.f[wr ? 3 : 1];
+		if ((int64_t)o < 0) {
+			pos_used = true;
+			o = wr && f->append ? 0 : f->pos;
+		}
+		off = o;
+		end = wr && f->append && (int64_t)ev->e.f[3] < 0 ? UINT64_MAX :
+		      sat_add(o, ev->e.f[4]);
+		break;
 	case IORR_OP_sendfile:
-		if (strcmp(fname, "in_fd"))
-			return 0;
+		if (!strcmp(fname, "out_fd")) {
+			/* written at the position */
+			pos_used = true;
+			off = f->pos;
+			end = sat_add(off, ev->e.f[3]);
+			break;
+		}
 		wr = false;
 		o = ev->e.f[2];
 		if ((int64_t)o < 0) {
@@ -644,6 +669,54 @@ static void free_builder(struct builder *b)
 		free(f->file);
 		free(f);
 	}
+	struct mapkey *m, *mtmp;
+
+	HASH_ITER(hh, b->maps, m, mtmp) {
+		HASH_DEL(b->maps, m);
+		free(m->file);
+		free(m);
+	}
+}
+
+/*
+ * Mappings: mmap before the records of the mapping; an mmap_write writes
+ * its range of the mapped file (the mmap's fd may be closed by then).
+ */
+static int map_note(struct builder *b, uint32_t i)
+{
+	struct rp_ev *ev = &b->rp->ev[i];
+	uint64_t id = ev->e.f[0];
+	struct mapkey *m;
+	struct fdkey *f;
+	struct chain *c;
+
+	HASH_FIND(hh, b->maps, &id, sizeof(id), m);
+	if (ev->e.op == IORR_OP_mmap) {
+		f = fd_get(b, ev->proc, (int64_t)ev->e.f[1], false);
+		if (!f || !f->file)
+			return 0;
+		if (!m) {
+			m = calloc(1, sizeof(*m));
+			if (!m)
+				return -ENOMEM;
+			m->id = id;
+			HASH_ADD(hh, b->maps, id, sizeof(m->id), m);
+		}
+		free(m->file);
+		m->file = strdup(f->file);
+		m->mmap_ev = i;
+		return m->file ? 0 : -ENOMEM;
+	}
+	if (!m)
+		return 0;
+	edge(b->rp, b->g, m->mmap_ev, i, RP_EDGE_HB);
+	if (ev->e.op != IORR_OP_mmap_write)
+		return 0;
+	c = key_chain(b, "", m->file);
+	if (!c)
+		return -ENOMEM;
+	return access(b, c, i, ev->e.f[1], sat_add(ev->e.f[1], ev->e.f[2]),
+		      true, 0);
 }
 
 /* Barrier episodes: every arrival happens before every departure. */
@@ -877,6 +950,10 @@ int rp_hb_build(struct replay *rp, struct rp_hb *g)
 				goto oom;
 			}
 		}
+		if ((ev->e.op == IORR_OP_mmap || ev->e.op == IORR_OP_mmap_write ||
+		     ev->e.op == IORR_OP_msync || ev->e.op == IORR_OP_munmap) &&
+		    map_note(&b, i) < 0)
+			goto oom;
 		if (ev->e.op == IORR_OP_close || ev->e.op == IORR_OP_fclose) {
 			f = fd_get(&b, ev->proc, (int64_t)fv[0], false);
 			if (f) {

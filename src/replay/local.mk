@@ -4,6 +4,7 @@
 noinst_LTLIBRARIES += libiorrreplay.la
 libiorrreplay_la_SOURCES = \
 	src/replay/exec_aio.c \
+	src/replay/exec_ops.c \
 	src/replay/exec_sync.c \
 	src/replay/exec_uring.c \
 	src/replay/hb.c \

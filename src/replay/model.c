@@ -83,6 +83,13 @@ struct undo {
 	uint8_t *after;
 };
 
+/* A file mapping (mmap record): its mmap_write records write the file. */
+struct mmap_ino {
+	UT_hash_handle hh;
+	uint64_t id;
+	uint32_t ino;
+};
+
 struct rp_model {
 	struct replay *rp;
 	struct ino *inos;
@@ -96,6 +103,7 @@ struct rp_model {
 	/* read/write context of the event being stepped */
 	uint32_t last_ino;
 	int err;
+	struct mmap_ino *maps;	/* file mappings: id -> file */
 };
 
 static uint32_t ino_new(struct rp_model *m)
@@ -533,6 +541,12 @@ void rp_model_free(struct rp_model *m)
 		free(m->undo[k].before);
 		free(m->undo[k].after);
 	}
+	struct mmap_ino *mp, *mt;
+
+	HASH_ITER(hh, m->maps, mp, mt) {
+		HASH_DEL(m->maps, mp);
+		free(mp);
+	}
 	free(m->missing);
 	free(m->inos);
 	free(m->procs);
@@ -889,6 +903,88 @@ static uint64_t req_len(const struct rp_ev *ev)
 	return l;
 }
 
+/* Where a data op moves @n bytes on @fd: @off, or the position (moved). */
+static uint64_t pos_or(struct rp_model *m, struct mfd *fd, uint64_t off,
+		       uint64_t n, bool write)
+{
+	uint64_t o;
+
+	if ((int64_t)off >= 0)
+		return off;
+	o = fd->ofd->pos;
+	if (write && fd->ofd->append)
+		o = m->inos[fd->ofd->ino].size;
+	fd->ofd->pos = o + n;
+	return o;
+}
+
+/*
+ * splice and sendfile (a copy between two traced files, a write of the
+ * trace's payload when only the destination is traced, a read when only
+ * the source is), mmap and mmap_write (a write through the mapping's
+ * file).  @return true when @i was one of them.
+ */
+static bool step_move_map(struct rp_model *m, uint32_t i)
+{
+	struct rp_ev *ev = &m->rp->ev[i];
+	const uint64_t *f = ev->e.f;
+	struct mfd *in, *out;
+	struct mmap_ino *mp;
+	uint64_t inoff, outoff, n;
+
+	switch (ev->e.op) {
+	case IORR_OP_mmap:
+		in = fd_of(m, i, (int64_t)f[1]);
+		if (!in || !ok(ev) || in->ofd->ino == RP_NONE)
+			return true;
+		HASH_FIND(hh, m->maps, &f[0], sizeof(f[0]), mp);
+		if (!mp) {
+			mp = calloc(1, sizeof(*mp));
+			if (!mp) {
+				m->err = -ENOMEM;
+				return true;
+			}
+			mp->id = f[0];
+			HASH_ADD(hh, m->maps, id, sizeof(mp->id), mp);
+		}
+		mp->ino = in->ofd->ino;
+		return true;
+	case IORR_OP_mmap_write:
+		HASH_FIND(hh, m->maps, &f[0], sizeof(f[0]), mp);
+		if (mp && ok(ev) && ev->e.result > 0)
+			do_write(m, i, mp->ino, f[1], (uint64_t)ev->e.result,
+				 ev);
+		return true;
+	case IORR_OP_splice:
+		in = fd_of(m, i, (int64_t)f[0]);
+		out = fd_of(m, i, (int64_t)f[2]);
+		inoff = f[1];
+		outoff = f[3];
+		break;
+	case IORR_OP_sendfile:
+		in = fd_of(m, i, (int64_t)f[1]);
+		out = fd_of(m, i, (int64_t)f[0]);
+		inoff = f[2];
+		outoff = (uint64_t)-1;
+		break;
+	default:
+		return false;
+	}
+	if (!ok(ev) || ev->e.result <= 0)
+		return true;
+	n = (uint64_t)ev->e.result;
+	if (in)
+		inoff = pos_or(m, in, inoff, n, false);
+	if (out)
+		outoff = pos_or(m, out, outoff, n, true);
+	if (in && out)
+		copy_range(m, i, in->ofd->ino, inoff, out->ofd->ino, outoff,
+			   n);
+	else if (out)
+		do_write(m, i, out->ofd->ino, outoff, n, ev);
+	return true;
+}
+
 int rp_model_step(struct rp_model *m, uint32_t i)
 {
 	struct replay *rp = m->rp;
@@ -897,6 +993,8 @@ int rp_model_step(struct rp_model *m, uint32_t i)
 	const uint64_t *f = ev->e.f;
 	struct mfd *fd;
 
+	if (step_move_map(m, i))
+		return m->err;
 	switch (ev->e.op) {
 	case IORR_OP_open:
 		open_file(m, i, AT_FDCWD, f[0], f[1]);

@@ -56,8 +56,6 @@ static int check_replayable(struct replay *rp, char *msg, size_t len)
 		if (ev->e.op == IORR_OP_loss)
 			rp_limit(rp, "the recorder lost events (loss): the "
 				 "replay cannot be faithful there");
-		if (ev->e.op == IORR_OP_mmap)
-			rp_limit(rp, "mmap/msync/munmap are not reissued");
 		if ((ev->e.op == IORR_OP_fcntl_lock ||
 		     ev->e.op == IORR_OP_lockf) && rp->nprocs > 1)
 			rp_limit(rp, "POSIX record locks of different recorded "
@@ -112,6 +110,7 @@ int iorr_replay_prepare(const struct iorr_replay_opts *o,
 		rp->o.timing_scale = 1.0;
 	pthread_mutex_init(&rp->aio_lock, NULL);
 	pthread_mutex_init(&rp->ring_lock, NULL);
+	pthread_mutex_init(&rp->map_lock, NULL);
 	pthread_mutex_init(&rp->skew_lock, NULL);
 	pthread_mutex_init(&rp->pend_lock, NULL);
 	*out = (struct iorr_replay *)rp;
@@ -233,6 +232,7 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 	umask(old);
 	rp_aio_free(rp);
 	rp_uring_free(rp);
+	rp_maps_free(rp);
 	for (uint32_t t = 0; t < rp->nthreads && !ret; t++) {
 		if (rp->workers[t].err) {
 			snprintf(msg, len, "%s", rp->workers[t].msg);
@@ -247,7 +247,7 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 	}
 	if (rp->rep.skipped)
 		rp_limit(rp, "%" PRIu64 " ops were not reissued (ioctl, fiemap, "
-			 "dioinfo, mmap bookkeeping)", rp->rep.skipped);
+			 "dioinfo)", rp->rep.skipped);
 	if (ret)
 		return ret;
 	if (rp->o.timing == IORR_TIMING_RECORDED && rp->skew.n) {
@@ -323,6 +323,7 @@ static void clear_run(struct replay *rp)
 	}
 	rp_aio_free(rp);
 	rp_uring_free(rp);
+	rp_maps_free(rp);
 	clear_procs(rp);
 }
 
@@ -391,6 +392,7 @@ void iorr_replay_free(struct iorr_replay *x)
 		return;
 	rp_aio_free(rp);
 	rp_uring_free(rp);
+	rp_maps_free(rp);
 	free_procs(rp);
 	rp->procs = NULL;
 	rp_sandbox_close(rp);

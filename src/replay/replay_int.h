@@ -87,6 +87,7 @@ struct rp_req {
 	size_t len;
 	void *iov;		/* struct iovec[] or NULL */
 	void *iocb;		/* libaio */
+	int fslot, bslot;	/* io_uring fixed file/buffer slot + 1, or 0 */
 	bool done;
 	int64_t res, res2;
 	uint32_t cflags;
@@ -101,6 +102,7 @@ struct rp_aioctx {
 };
 
 struct rp_ring;			/* exec_uring.c */
+struct rp_map;			/* exec_ops.c */
 
 struct rp_worker {
 	struct replay *rp;
@@ -208,6 +210,8 @@ struct replay {
 	pthread_mutex_t aio_lock;
 	struct rp_ring *rings;
 	pthread_mutex_t ring_lock;
+	struct rp_map *maps;	/* replayed file mappings (exec_ops.c) */
+	pthread_mutex_t map_lock;
 	uint64_t start_ns;
 	_Atomic uint64_t ndone;
 	_Atomic int stop;	/* a worker failed: everyone stops */
@@ -302,6 +306,12 @@ void rp_aio_free(struct replay *rp);
 /* exec_uring.c */
 int rp_exec_uring(struct rp_worker *w, uint32_t i);
 void rp_uring_free(struct replay *rp);
+
+/* exec_ops.c: splice, sendfile, file mappings */
+int rp_exec_splice(struct rp_worker *w, uint32_t i);
+int rp_exec_sendfile(struct rp_worker *w, uint32_t i);
+int rp_exec_map(struct rp_worker *w, uint32_t i);
+void rp_maps_free(struct replay *rp);
 
 /* oracle.c */
 void rp_check_result(struct replay *rp, uint32_t i);
