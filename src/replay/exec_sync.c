@@ -983,24 +983,6 @@ bool rp_op_replayable(unsigned op)
 	}
 }
 
-bool rp_uring_register_inert(uint64_t opcode)
-{
-	switch (opcode) {
-	case 8:		/* IORING_REGISTER_PROBE */
-	case 9:		/* IORING_REGISTER_PERSONALITY */
-	case 10:	/* IORING_UNREGISTER_PERSONALITY */
-	case 12:	/* IORING_REGISTER_ENABLE_RINGS */
-	case 17:	/* IORING_REGISTER_IOWQ_AFF */
-	case 18:	/* IORING_UNREGISTER_IOWQ_AFF */
-	case 19:	/* IORING_REGISTER_IOWQ_MAX_WORKERS */
-	case 20:	/* IORING_REGISTER_RING_FDS */
-	case 21:	/* IORING_UNREGISTER_RING_FDS */
-		return true;
-	default:
-		return false;
-	}
-}
-
 int rp_exec_event(struct rp_worker *w, uint32_t i)
 {
 	struct replay *rp = w->rp;

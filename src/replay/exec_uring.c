@@ -539,12 +539,6 @@ int rp_exec_uring(struct rp_worker *w, uint32_t i)
 	case IORR_OP_uring_missed:
 		rp->out[i] = (struct rp_out){ .state = RP_EMULATED };
 		return 0;
-	case IORR_OP_uring_register:
-		/* only registrations that change no I/O get here (probe...) */
-		rp->out[i] = (struct rp_out){ .state = RP_EMULATED,
-					      .result = ev->e.result,
-					      .err = (int)ev->e.err };
-		return 0;
 	default:
 		if (iorr_op_get(ev->e.op)->kind != IORR_KIND_SUBMIT)
 			return -ENOTSUP;

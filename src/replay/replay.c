@@ -41,9 +41,7 @@ static int check_replayable(struct replay *rp, char *msg, size_t len)
 	for (uint32_t i = 0; i < rp->nev; i++) {
 		const struct rp_ev *ev = &rp->ev[i];
 
-		if (!rp_op_replayable(ev->e.op) &&
-		    !(ev->e.op == IORR_OP_uring_register &&
-		      rp_uring_register_inert(ev->e.f[1]))) {
+		if (!rp_op_replayable(ev->e.op)) {
 			snprintf(msg, len, "%s: %s (seq %" PRIu64 ") is not "
 				 "supported by replay yet", rp->o.trace,
 				 iorr_op_get(ev->e.op)->name, ev->e.seq);

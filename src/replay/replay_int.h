@@ -296,8 +296,6 @@ void rp_fill_payload(struct replay *rp, const struct rp_ev *ev, uint8_t *buf,
 		     size_t len);
 int rp_fd_get(struct replay *rp, struct rp_proc *p, int32_t rfd);
 bool rp_op_replayable(unsigned op);
-/* An io_uring registration @opcode that changes no file I/O (a probe). */
-bool rp_uring_register_inert(uint64_t opcode);
 
 /* exec_aio.c */
 int rp_exec_aio(struct rp_worker *w, uint32_t i);
