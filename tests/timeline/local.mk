@@ -12,6 +12,6 @@ TIMELINE_TESTS = \
 	tests/timeline/big.sh
 TESTS += $(TIMELINE_TESTS)
 EXTRA_DIST += $(TIMELINE_TESTS) tests/timeline/timeline_lib.sh \
-	tests/timeline/counter-race.report.json
+	tests/timeline/counter-race.report.json tests/timeline/counter-race.json
 # screenshots the browser tests leave next to their logs
 CLEANFILES += tests/timeline/*.png
