@@ -349,40 +349,34 @@ static ssize_t ev_by_seq(const struct tl *tl, uint64_t seq)
 	return lo < tl->nev && tl->ev[lo].seq == seq ? (ssize_t)lo : -1;
 }
 
-/* The DATA field of event @seq (a write, or an async write's completion). */
-static uint64_t data_of(const struct tl *tl, uint64_t seq)
+/* The DATA field of @ev (a write, or an async write's completion). */
+static uint64_t data_of(const struct iorr_event *ev)
 {
-	const struct iorr_event *ev = seq ? iorr_replay_event(tl->rp, seq) :
-				      NULL;
 	int k = ev ? iorr_op_field_index(ev->op, "data") : -1;
 
 	return k >= 0 ? ev->f[k] : 0;
 }
 
 /*
- * The bytes @seq's op moved when its result counts them (reads, writes,
- * copies; async: the completion's result), to draw a short read as what
- * it read.  @return false when the result is not a byte count.
+ * The bytes op @ev moved when its result (@dn's: the completion of an
+ * async request, or @ev itself) counts them: reads, writes, copies; to
+ * draw a short read as what it read.  @return false when it does not.
  */
-static bool moved_bytes(const struct tl *tl, uint64_t seq, uint64_t done,
-			uint64_t *n)
+static bool moved_bytes(const struct iorr_event *ev,
+			const struct iorr_event *dn, uint64_t *n)
 {
-	const struct iorr_event *ev = iorr_replay_event(tl->rp, seq);
-	const struct iorr_event *dn = done ? iorr_replay_event(tl->rp, done) :
-				      NULL;
-	const struct iorr_op_desc *d = ev ? iorr_op_get(ev->op) : NULL;
+	const struct iorr_op_desc *d = iorr_op_get(ev->op);
+	int nmemb = iorr_op_field_index(ev->op, "nmemb");
 
-	if (!d || !dn || (d->cls != IORR_CLASS_READ &&
-			  d->cls != IORR_CLASS_WRITE) ||
+	if ((d->cls != IORR_CLASS_READ && d->cls != IORR_CLASS_WRITE) ||
 	    strstr(d->name, "fallocate") || dn->result < 0 ||
-	    (iorr_op_field_index(ev->op, "len") < 0 &&
-	     iorr_op_field_index(ev->op, "iov") < 0 &&
-	     iorr_op_field_index(ev->op, "nmemb") < 0))
+	    (nmemb < 0 && iorr_op_field_index(ev->op, "len") < 0 &&
+	     iorr_op_field_index(ev->op, "iov") < 0))
 		return false;
 	*n = (uint64_t)dn->result;
 	int k = iorr_op_field_index(ev->op, "size");
 
-	if (iorr_op_field_index(ev->op, "nmemb") >= 0 && k >= 0)
+	if (nmemb >= 0 && k >= 0)
 		*n *= ev->f[k];
 	return true;
 }
@@ -394,11 +388,12 @@ static int add_access(struct tl *tl, const struct iorr_access *a)
 
 	if (e < 0)
 		return 0;
-	/* a failed call (or request) touched no bytes */
-	const struct iorr_event *dn = a->done_seq ?
-		iorr_replay_event(tl->rp, a->done_seq) : NULL;
+	const struct iorr_event *ev = iorr_replay_event(tl->rp, a->seq);
+	const struct iorr_event *dn = a->done_seq == a->seq ? ev :
+		a->done_seq ? iorr_replay_event(tl->rp, a->done_seq) : NULL;
 
-	if (dn && (dn->err || dn->result < 0))
+	/* a failed call (or request) touched no bytes */
+	if (!ev || (dn && (dn->err || dn->result < 0)))
 		return 0;
 	if (file_index(tl, a->file, &file) < 0)
 		return -ENOMEM;
@@ -414,16 +409,16 @@ static int add_access(struct tl *tl, const struct iorr_access *a)
 	uint64_t data = 0, len = a->end == UINT64_MAX ? TL_TO_END :
 				 a->end - a->off, moved;
 
-	if (len != TL_TO_END && moved_bytes(tl, a->seq, a->done_seq, &moved) &&
+	if (len != TL_TO_END && dn && moved_bytes(ev, dn, &moved) &&
 	    moved < len) {
 		if (!moved)
 			return 0;	/* at the end of the file: nothing */
 		len = moved;
 	}
 	if (a->write) {
-		data = data_of(tl, a->seq);
-		if (!data && a->done_seq != a->seq)
-			data = data_of(tl, a->done_seq);
+		data = data_of(ev);
+		if (!data && dn != ev)
+			data = data_of(dn);
 	}
 	tl->acc[tl->nacc++] = (struct tl_acc){
 		.ev = (uint32_t)e, .file = file, .off = a->off,
