@@ -28,3 +28,4 @@ include tests/replay/local.mk
 include tests/hunt/local.mk
 include tests/shrink/local.mk
 include tests/timeline/local.mk
+include tests/traces/local.mk

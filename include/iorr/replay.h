@@ -243,6 +243,29 @@ int iorr_replay_conflicts(struct iorr_replay *rp, size_t max,
 			  struct iorr_conflict **out, size_t *n,
 			  uint64_t *total);
 
+/* One byte range of one file that an op reads or changes. */
+struct iorr_access {
+	uint64_t seq;		/* the op: the sync call or the async SUBMIT */
+	uint64_t done_seq;	/* the event that completed it: seq for a
+				 * sync call, 0 for a request never reaped */
+	uint32_t thread;	/* the issuing thread */
+	const char *file;	/* normalized path; valid with the replay */
+	uint64_t off, end;	/* [off, end); end UINT64_MAX: to the end of
+				 * the file (truncate, appends, ...) */
+	bool write;		/* the op changes the bytes */
+};
+
+/*
+ * The file data accesses of the trace that iorr_replay_conflicts()
+ * compares (the bytes of files only: no namespace entries or file
+ * offsets), plus the truncation of a file by name (open with O_TRUNC,
+ * creat, truncate: a write from the new size to the end), in trace order:
+ * *@n of them in *@out (free() it).
+ * @return 0 or -errno.
+ */
+int iorr_replay_accesses(struct iorr_replay *rp, struct iorr_access **out,
+			 size_t *n);
+
 /* The reader (path, thread and blob lookups for the report's events). */
 const struct iorr_reader *iorr_replay_reader(const struct iorr_replay *rp);
 

@@ -2,7 +2,6 @@
 bin_PROGRAMS += iorr
 iorr_SOURCES = \
 	src/cli/common.c \
-	src/cli/conflicts.c \
 	src/cli/dump.c \
 	src/cli/hunt.c \
 	src/cli/json_cmd.c \

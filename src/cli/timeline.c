@@ -3,8 +3,10 @@
  * iorr timeline: a picture of a trace (iorr-timeline(1)).
  *
  * One pass over the trace collects every event (a bar: start, end, lane,
- * color class), the file accesses and the conflicting unordered pairs
- * (cli/conflicts.h).  The output is either
+ * color class); the file accesses and the conflicting unordered pairs come
+ * from the replay library's analysis (iorr_replay_accesses(),
+ * iorr_replay_conflicts(): the pairs `iorr dump --conflicts` lists).  The
+ * output is either
  *
  *   HTML	one self-contained page: the data as JSON in <script
  *		type="application/json"> tags and the viewer (timeline.js,
@@ -31,7 +33,7 @@
 #include <uthash.h>
 
 #include "cli/cli.h"
-#include "cli/conflicts.h"
+#include "iorr/replay.h"
 #include "src/cli/timeline_assets.h"
 
 /* Color classes of bars; the viewer's CSS has one rule per name. */
@@ -91,9 +93,19 @@ struct req_ent {
 
 struct path_ent {
 	UT_hash_handle hh;
-	uint32_t path;
+	const char *name;	/* the normalized path (the replay's) */
 	uint32_t file;
 };
+
+/* A conflicting unordered pair of two ops on one file's bytes. */
+struct tl_conf {
+	uint64_t a, b;		/* seqs, a < b */
+	uint32_t file;		/* index in tl->files */
+	bool overlapped;	/* the two ran at the same time */
+};
+
+/* Length of an access that reaches to the end of the file. */
+#define TL_TO_END UINT64_MAX
 
 /* A divergence of the report, resolved against the trace. */
 struct tl_div {
@@ -116,12 +128,15 @@ struct tl {
 	size_t max_text;
 	struct tl_acc *acc;
 	size_t nacc, acccap;
-	uint32_t *files;	/* file index -> path id */
+	const char **files;	/* file index -> normalized path */
 	uint64_t *extent;	/* file index -> drawn extent */
 	uint32_t nfiles;
 	struct path_ent *paths;
 	struct req_ent *reqs;
-	struct cli_conflicts *cf;
+	struct iorr_replay *rp;	/* the trace, loaded for the analysis */
+	struct tl_conf *conf;	/* conflicts kept to draw */
+	size_t nconf;
+	uint64_t conf_total;	/* conflicting pairs of file bytes */
 	uint64_t t0, t1;
 	/* drawn bars in time order: ev indices */
 	uint32_t *order;
@@ -285,18 +300,18 @@ static uint64_t keep_text(struct tl *tl, const struct iorr_event *ev)
 	return ref;
 }
 
-static int file_index(struct tl *tl, uint32_t path, uint32_t *out)
+static int file_index(struct tl *tl, const char *name, uint32_t *out)
 {
 	struct path_ent *p;
 
-	HASH_FIND(hh, tl->paths, &path, sizeof(path), p);
+	HASH_FIND_STR(tl->paths, name, p);
 	if (p) {
 		*out = p->file;
 		return 0;
 	}
 	if ((tl->nfiles & (tl->nfiles - 1)) == 0) {
 		uint32_t cap = tl->nfiles ? tl->nfiles * 2 : 8;
-		uint32_t *f = realloc(tl->files, cap * sizeof(*f));
+		const char **f = realloc(tl->files, cap * sizeof(*f));
 		uint64_t *x = f ? realloc(tl->extent, cap * sizeof(*x)) : NULL;
 
 		if (f)
@@ -308,12 +323,12 @@ static int file_index(struct tl *tl, uint32_t path, uint32_t *out)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->path = path;
+	p->name = name;
 	p->file = tl->nfiles;
-	tl->files[tl->nfiles] = path;
+	tl->files[tl->nfiles] = name;
 	tl->extent[tl->nfiles] = 0;
 	tl->nfiles++;
-	HASH_ADD(hh, tl->paths, path, sizeof(p->path), p);
+	HASH_ADD_KEYPTR(hh, tl->paths, p->name, strlen(p->name), p);
 	*out = p->file;
 	return 0;
 }
@@ -334,12 +349,51 @@ static ssize_t ev_by_seq(const struct tl *tl, uint64_t seq)
 	return lo < tl->nev && tl->ev[lo].seq == seq ? (ssize_t)lo : -1;
 }
 
-static int add_access(struct tl *tl, const struct cli_access *a)
+/* The DATA field of @ev (a write, or an async write's completion). */
+static uint64_t data_of(const struct iorr_event *ev)
+{
+	int k = ev ? iorr_op_field_index(ev->op, "data") : -1;
+
+	return k >= 0 ? ev->f[k] : 0;
+}
+
+/*
+ * The bytes op @ev moved when its result (@dn's: the completion of an
+ * async request, or @ev itself) counts them: reads, writes, copies; to
+ * draw a short read as what it read.  @return false when it does not.
+ */
+static bool moved_bytes(const struct iorr_event *ev,
+			const struct iorr_event *dn, uint64_t *n)
+{
+	const struct iorr_op_desc *d = iorr_op_get(ev->op);
+	int nmemb = iorr_op_field_index(ev->op, "nmemb");
+
+	if ((d->cls != IORR_CLASS_READ && d->cls != IORR_CLASS_WRITE) ||
+	    strstr(d->name, "fallocate") || dn->result < 0 ||
+	    (nmemb < 0 && iorr_op_field_index(ev->op, "len") < 0 &&
+	     iorr_op_field_index(ev->op, "iov") < 0))
+		return false;
+	*n = (uint64_t)dn->result;
+	int k = iorr_op_field_index(ev->op, "size");
+
+	if (nmemb >= 0 && k >= 0)
+		*n *= ev->f[k];
+	return true;
+}
+
+static int add_access(struct tl *tl, const struct iorr_access *a)
 {
 	ssize_t e = ev_by_seq(tl, a->seq);
 	uint32_t file;
 
 	if (e < 0)
+		return 0;
+	const struct iorr_event *ev = iorr_replay_event(tl->rp, a->seq);
+	const struct iorr_event *dn = a->done_seq == a->seq ? ev :
+		a->done_seq ? iorr_replay_event(tl->rp, a->done_seq) : NULL;
+
+	/* a failed call (or request) touched no bytes */
+	if (!ev || (dn && (dn->err || dn->result < 0)))
 		return 0;
 	if (file_index(tl, a->file, &file) < 0)
 		return -ENOMEM;
@@ -352,17 +406,81 @@ static int add_access(struct tl *tl, const struct cli_access *a)
 		tl->acc = n;
 		tl->acccap = cap;
 	}
+	uint64_t data = 0, len = a->end == UINT64_MAX ? TL_TO_END :
+				 a->end - a->off, moved;
+
+	if (len != TL_TO_END && dn && moved_bytes(ev, dn, &moved) &&
+	    moved < len) {
+		if (!moved)
+			return 0;	/* at the end of the file: nothing */
+		len = moved;
+	}
+	if (a->write) {
+		data = data_of(ev);
+		if (!data && dn != ev)
+			data = data_of(dn);
+	}
 	tl->acc[tl->nacc++] = (struct tl_acc){
-		.ev = (uint32_t)e, .file = file, .off = a->off, .len = a->len,
-		.write = a->write, .data = a->data,
+		.ev = (uint32_t)e, .file = file, .off = a->off,
+		.len = len,
+		.write = a->write, .data = data,
 	};
 	return 0;
+}
+
+/*
+ * The file accesses and the conflicting unordered pairs, from the replay
+ * library's analysis of the trace: at most @max pairs are kept to draw.
+ * @return 0, -ENOMEM, or another -errno with @msg.
+ */
+static int analyze(struct tl *tl, size_t max, char *msg, size_t len)
+{
+	struct iorr_access *acc = NULL;
+	struct iorr_conflict *cl = NULL;
+	size_t nacc = 0, ncl = 0, other = 0;
+	uint64_t total = 0;
+	int k = iorr_replay_load(tl->trace, &tl->rp, msg, len);
+
+	if (k < 0)
+		return k;
+	k = iorr_replay_accesses(tl->rp, &acc, &nacc);
+	for (size_t i = 0; k == 0 && i < nacc; i++)
+		k = add_access(tl, &acc[i]);
+	free(acc);
+	if (k == 0)
+		k = iorr_replay_conflicts(tl->rp, max, &cl, &ncl, &total);
+	if (k == 0 && ncl && !(tl->conf = calloc(ncl, sizeof(*tl->conf))))
+		k = -ENOMEM;
+	for (size_t i = 0; k == 0 && i < ncl; i++) {
+		struct path_ent *p;
+
+		/* namespace entries and file offsets have no file lane */
+		HASH_FIND_STR(tl->paths, cl[i].file, p);
+		if (cl[i].ns || cl[i].ofd || !p) {
+			other++;
+			continue;
+		}
+		tl->conf[tl->nconf++] = (struct tl_conf){
+			.a = cl[i].seq[0], .b = cl[i].seq[1], .file = p->file,
+			.overlapped = cl[i].overlapped,
+		};
+	}
+	free(cl);
+	/*
+	 * NOTE: the total counts the pairs of every kind; those on no file's
+	 * bytes are known only among the pairs kept, so a total past
+	 * --max-conflicts may count a few of them.
+	 */
+	tl->conf_total = total - other;
+	if (k < 0 && k != -ENOMEM)
+		snprintf(msg, len, "%s: cannot compute the conflicts: %s",
+			 tl->trace, strerror(-k));
+	return k;
 }
 
 static int collect(struct tl *tl, struct iorr_error *err)
 {
 	struct iorr_event ev;
-	struct cli_access acc[2];
 	int k;
 
 	while ((k = iorr_reader_next(tl->r, &ev, err)) > 0) {
@@ -433,13 +551,6 @@ static int collect(struct tl *tl, struct iorr_error *err)
 				free(q);
 			}
 		}
-		int n = cli_conflicts_event(tl->cf, tl->r, &ev, acc);
-
-		if (n < 0)
-			return n;
-		for (int i = 0; i < n; i++)
-			if (add_access(tl, &acc[i]) < 0)
-				return -ENOMEM;
 	}
 	return k;
 }
@@ -552,7 +663,7 @@ static bool payload_matches(const struct tl *tl, const struct tl_acc *a,
 {
 	const struct iorr_blob *b;
 
-	if (!a->write || !a->data || a->len == CLI_ACCESS_TO_END)
+	if (!a->write || !a->data || a->len == TL_TO_END)
 		return false;
 	b = iorr_reader_blob(tl->r, (uint32_t)(a->data - 1));
 	if (!b || !b->data || d->diff_off < a->off ||
@@ -699,11 +810,24 @@ static int layout(struct tl *tl)
 	for (uint32_t l = 0; l < tl->nlanes; l++)
 		tl->thread_lane[tl->lane_thread[l]] = l;
 	free(used);
-	for (uint32_t f = 0; f < tl->nfiles; f++)
-		tl->extent[f] = cli_conflicts_file_extent(tl->cf, tl->files[f]);
+	/* a file's extent: its initial size and the ends of its accesses */
+	size_t ns = iorr_reader_nstates(tl->r, IORR_STATE_INITIAL);
+
+	for (size_t i = 0; i < ns; i++) {
+		const struct iorr_file_state *st =
+			iorr_reader_state(tl->r, IORR_STATE_INITIAL, i);
+		const char *name = iorr_reader_path(tl->r, st->path);
+		struct path_ent *p;
+
+		if (!name || !(st->flags & IORR_FS_EXISTS))
+			continue;
+		HASH_FIND_STR(tl->paths, name, p);
+		if (p && st->size > tl->extent[p->file])
+			tl->extent[p->file] = st->size;
+	}
 	for (size_t i = 0; i < tl->nacc; i++) {
 		const struct tl_acc *a = &tl->acc[i];
-		uint64_t end = a->len == CLI_ACCESS_TO_END ? a->off + 1 :
+		uint64_t end = a->len == TL_TO_END ? a->off + 1 :
 			       a->off + a->len;
 
 		if (end > tl->extent[a->file])
@@ -896,7 +1020,7 @@ static void acc_rows(const struct tl_acc *a, uint64_t extent, unsigned rows,
 		     unsigned *r0, unsigned *r1)
 {
 	double ext = extent ? (double)extent : 1;
-	double end = a->len == CLI_ACCESS_TO_END ? ext :
+	double end = a->len == TL_TO_END ? ext :
 		     (double)a->off + (double)a->len;
 
 	*r0 = (unsigned)((double)a->off / ext * rows);
@@ -1056,12 +1180,12 @@ static void put_marks(FILE *f, const struct tl *tl)
 
 static void put_conflicts(FILE *f, const struct tl *tl)
 {
-	size_t n;
-	const struct cli_conflict *cl = cli_conflicts_list(tl->cf, &n);
+	size_t n = tl->nconf;
+	const struct tl_conf *cl = tl->conf;
 	const char *const keys[] = { "a", "b", "f", "ov" };
 
 	fputs(",\"conflicts\":{\"total\":", f);
-	put_u64(f, cli_conflicts_total(tl->cf));
+	put_u64(f, tl->conf_total);
 	for (size_t k = 0; k < 4; k++) {
 		bool first = true;
 
@@ -1069,11 +1193,8 @@ static void put_conflicts(FILE *f, const struct tl *tl)
 		for (size_t i = 0; i < n; i++) {
 			ssize_t a = ev_by_seq(tl, cl[i].a);
 			ssize_t b = ev_by_seq(tl, cl[i].b);
-			struct path_ent *p;
 
-			HASH_FIND(hh, tl->paths, &cl[i].file,
-				  sizeof(cl[i].file), p);
-			if (a < 0 || b < 0 || !p)
+			if (a < 0 || b < 0)
 				continue;
 			if (!first)
 				fputc(',', f);
@@ -1086,7 +1207,7 @@ static void put_conflicts(FILE *f, const struct tl *tl)
 				put_u64(f, tl->ev[b].pos);
 				break;
 			case 2:
-				put_u64(f, p->file);
+				put_u64(f, cl[i].file);
 				break;
 			default:
 				put_u64(f, cl[i].overlapped);
@@ -1139,7 +1260,7 @@ static int put_overview(FILE *f, const struct tl *tl)
 	}
 	fputs("],\"files\":[", f);
 	for (uint32_t k = 0; k < tl->nfiles; k++) {
-		const char *p = iorr_reader_path(tl->r, tl->files[k]);
+		const char *p = tl->files[k];
 
 		fputs(k ? ",{\"path\":" : "{\"path\":", f);
 		put_jstr(f, p ? p : "?");
@@ -1278,7 +1399,7 @@ static int put_detail(FILE *f, const struct tl *tl)
 		fprintf(f, "%s\"%s\":[", k ? "," : "", an[k]);
 		for (size_t i = 0; i < tl->nacc; i++) {
 			const struct tl_acc *a = &tl->acc[ord[i]];
-			uint64_t len = a->len == CLI_ACCESS_TO_END ?
+			uint64_t len = a->len == TL_TO_END ?
 				       (tl->extent[a->file] > a->off ?
 					tl->extent[a->file] - a->off : 1) :
 				       a->len;
@@ -1547,7 +1668,7 @@ static void svg_files(FILE *f, const struct tl *tl)
 {
 	for (uint32_t k = 0; k < tl->nfiles; k++) {
 		double y0 = file_y(tl, k);
-		const char *p = iorr_reader_path(tl->r, tl->files[k]);
+		const char *p = tl->files[k];
 
 		fprintf(f, "<rect class=\"filebg\" x=\"%d\" y=\"%.1f\" "
 			"width=\"%d\" height=\"%d\" fill=\"#f6f7f9\" "
@@ -1624,8 +1745,8 @@ static void svg_files(FILE *f, const struct tl *tl)
 
 static void svg_links(FILE *f, const struct tl *tl)
 {
-	size_t n;
-	const struct cli_conflict *cl = cli_conflicts_list(tl->cf, &n);
+	size_t n = tl->nconf;
+	const struct tl_conf *cl = tl->conf;
 
 	if (n > 2000)
 		return;
@@ -1773,7 +1894,7 @@ static void tl_free(struct tl *tl)
 	free(tl->divs);
 	free(tl->mark_seqs);
 	json_decref(tl->report);
-	cli_conflicts_free(tl->cf);
+	free(tl->conf);
 	free(tl->ev);
 	free(tl->text);
 	free(tl->acc);
@@ -1784,6 +1905,7 @@ static void tl_free(struct tl *tl)
 	free(tl->thread_lane);
 	if (tl->r)
 		iorr_reader_close(tl->r);
+	iorr_replay_free(tl->rp);
 }
 
 int cmd_timeline(int argc, char **argv)
@@ -1847,10 +1969,6 @@ int cmd_timeline(int argc, char **argv)
 	}
 	if (report && load_report(&tl, report) < 0)
 		goto done;
-	if (cli_conflicts_new(max_conflicts, &tl.cf) < 0) {
-		cli_error("out of memory");
-		goto done;
-	}
 	tl.r = cli_open_trace(tl.trace);
 	if (!tl.r)
 		goto done;
@@ -1867,6 +1985,18 @@ int cmd_timeline(int argc, char **argv)
 		goto done;
 	}
 	cli_report_truncation(tl.trace, tl.r);
+
+	char msg[1024];
+
+	k = analyze(&tl, max_conflicts, msg, sizeof(msg));
+	if (k == -ENOMEM) {
+		cli_error("out of memory");
+		goto done;
+	}
+	if (k < 0) {
+		cli_error("%s", msg);
+		goto done;
+	}
 	if (layout(&tl) < 0) {
 		cli_error("out of memory");
 		goto done;

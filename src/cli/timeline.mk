@@ -2,7 +2,6 @@
 # source tree; a generated header holds them as C strings for timeline.c.
 TIMELINE_ASSETS = src/cli/timeline.js src/cli/timeline.css
 EXTRA_DIST += $(TIMELINE_ASSETS)
-noinst_HEADERS += src/cli/conflicts.h
 CLEANFILES += src/cli/timeline_assets.h
 
 # Each line becomes "line\n" with backslashes and double quotes escaped.

@@ -5,6 +5,7 @@
  * and hand the outcomes to the oracles.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,18 +369,102 @@ int iorr_replay_load(const char *trace, struct iorr_replay **out, char *msg,
 	return k;
 }
 
+/* The happens-before graph and the accesses, built once. */
+static int hb_ready(struct replay *rp)
+{
+	if (!rp->hb.from && !rp->hb.acc)
+		return rp_hb_build(rp, &rp->hb);
+	return 0;
+}
+
 int iorr_replay_conflicts(struct iorr_replay *x, size_t max,
 			  struct iorr_conflict **out, size_t *n,
 			  uint64_t *total)
 {
 	struct replay *rp = (struct replay *)x;
-	int k = 0;
+	int k = hb_ready(rp);
 
-	if (!rp->hb.from && !rp->hb.acc)
-		k = rp_hb_build(rp, &rp->hb);
 	if (k < 0)
 		return k;
 	return rp_conflicts(rp, &rp->hb, max, out, n, total);
+}
+
+/*
+ * Does @ev, which changes a path's entry, also cut the file's bytes from
+ * *@off on (a successful open with O_TRUNC, creat, truncate)?
+ */
+static bool name_truncates(const struct rp_ev *ev, uint64_t *off)
+{
+	int fl;
+
+	if (ev->e.err || ev->e.result < 0)
+		return false;
+	switch (ev->e.op) {
+	case IORR_OP_creat:
+		*off = 0;
+		return true;
+	case IORR_OP_truncate:
+		*off = rp_fu(ev, "len");
+		return true;
+	default:
+		fl = iorr_op_field_index(ev->e.op, "flags");
+		if (iorr_op_get(ev->e.op)->cls != IORR_CLASS_OPEN || fl < 0 ||
+		    !(ev->e.f[fl] & O_TRUNC))
+			return false;
+		*off = 0;
+		return true;
+	}
+}
+
+int iorr_replay_accesses(struct iorr_replay *x, struct iorr_access **out,
+			 size_t *n)
+{
+	struct replay *rp = (struct replay *)x;
+	const struct rp_hb *g = &rp->hb;
+	struct iorr_access *v;
+	size_t m = 0;
+	int k = hb_ready(rp);
+
+	*out = NULL;
+	*n = 0;
+	if (k < 0)
+		return k;
+	v = malloc((g->nacc ? g->nacc : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->nacc; i++) {
+		const struct rp_access *a = &g->acc[i];
+		const struct rp_ev *ev = &rp->ev[a->ev];
+
+		uint64_t off = a->off, end = a->end;
+		const char *file = g->fnames[a->file];
+
+		if (a->flags & RP_ACC_OFD)
+			continue;
+		if (a->flags & RP_ACC_NS) {
+			/* truncating a file by name changes its bytes too */
+			if (!(a->flags & RP_ACC_WRITE) ||
+			    !name_truncates(ev, &off) ||
+			    strncmp(file, "ns:", 3))
+				continue;
+			file += 3;
+			end = UINT64_MAX;
+		}
+		v[m++] = (struct iorr_access){
+			.seq = ev->e.seq,
+			.done_seq = !(a->flags & RP_ACC_ASYNC) ? ev->e.seq :
+				    ev->complete != RP_NONE ?
+				    rp->ev[ev->complete].e.seq : 0,
+			.thread = ev->e.thread,
+			.file = file,
+			.off = off,
+			.end = end,
+			.write = a->flags & RP_ACC_WRITE,
+		};
+	}
+	*out = v;
+	*n = m;
+	return 0;
 }
 
 void iorr_replay_free(struct iorr_replay *x)

@@ -1,6 +1,7 @@
 # Race-hunting tests (tests/hunt/*.sh): traces from mkhunt, hunted by iorr.
 check_PROGRAMS += tests/hunt/mkhunt
-tests_hunt_mkhunt_SOURCES = tests/hunt/mkhunt.c
+tests_hunt_mkhunt_SOURCES = tests/hunt/mkhunt.c tests/lib/mkevents.c tests/lib/mkevents.h
+tests_hunt_mkhunt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 tests_hunt_mkhunt_LDADD = libiorrtrace.la
 
 # A fault shim that cuts a pread short only while a pwrite overlaps it.

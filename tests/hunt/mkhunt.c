@@ -37,99 +37,36 @@
 #include <sys/file.h>
 
 #include "iorr/trace.h"
-
-static struct iorr_writer *w;
-static uint64_t seq;
-
-static void die(const char *what, long long r)
-{
-	fprintf(stderr, "mkhunt: %s: %s\n", what, strerror((int)-r));
-	exit(1);
-}
-
-static uint64_t P(const char *s)
-{
-	int64_t r = iorr_writer_path(w, s);
-
-	if (r < 0)
-		die(s, r);
-	return (uint64_t)r;
-}
-
-static uint64_t B(const void *p, size_t n)
-{
-	int64_t r = iorr_writer_blob(w, p, n);
-
-	if (r < 0)
-		die("blob", r);
-	return (uint64_t)r + 1;
-}
+#include "mkevents.h"
 
 /* op, thread, start, duration, result, then "field", value..., NULL */
 static void E(const char *op, uint32_t thread, uint64_t start, uint64_t dur,
 	      int64_t result, ...)
 {
-	struct iorr_event ev = { 0 };
-	int opc = iorr_op_by_name(op);
 	va_list ap;
-	const char *name;
 
-	if (opc < 0)
-		die(op, -EINVAL);
-	ev.op = (uint16_t)opc;
-	ev.nfields = iorr_op_get((unsigned)opc)->nfields;
-	ev.seq = ++seq;
-	ev.thread = thread;
-	ev.start_ns = start;
-	ev.end_ns = start + dur;
-	ev.result = result;
 	va_start(ap, result);
-	while ((name = va_arg(ap, const char *))) {
-		uint64_t v = va_arg(ap, uint64_t);
-		int k = iorr_op_field_index((unsigned)opc, name);
-
-		if (k < 0)
-			die(name, -EINVAL);
-		ev.f[k] = v;
-	}
+	mk_eventv(op, thread, start, dur, result, 0, ap);
 	va_end(ap);
-	int r = iorr_writer_event(w, &ev);
-
-	if (r < 0)
-		die(op, r);
 }
 
-#define U(x) ((uint64_t)(x))
+#define P(s) mk_path(s)
+#define B(p, n) mk_blob(p, n)
 
 static void state(enum iorr_state_kind kind, const char *path,
 		  const void *data, uint64_t len)
 {
-	struct iorr_extent ext = { 0, len, 0 };
-	struct iorr_file_state st = {
-		.path = (uint32_t)P(path), .mode = 0100644, .size = len,
-		.flags = IORR_FS_EXISTS,
-	};
-
-	if (kind == IORR_STATE_INITIAL && len) {
-		ext.blob = (uint32_t)(B(data, len) - 1);
-		st.nextents = 1;
-		st.extents = &ext;
-	}
-	if (kind == IORR_STATE_FINAL) {
-		st.flags |= IORR_FS_HASHED;
-		st.hash = iorr_hash128(data, len);
-	}
-	int r = iorr_writer_state(w, kind, &st);
-
-	if (r < 0)
-		die("state", r);
+	if (kind == IORR_STATE_INITIAL)
+		mk_initial(path, 0100644, len, data, len);
+	else
+		mk_final(path, 0100644, data, len, true);
 }
 
 static void threads(void)
 {
-	iorr_writer_thread(w, 100, 100, UINT32_MAX);
-	iorr_writer_thread(w, 100, 101, 0);
-	iorr_writer_thread(w, 100, 102, 0);
+	mk_thread(100, 100, UINT32_MAX);
+	mk_thread(100, 101, 0);
+	mk_thread(100, 102, 0);
 }
 
 enum lock { NONE, MUTEX, FLOCK };
@@ -303,14 +240,11 @@ int main(int argc, char **argv)
 	const char *sc = argv[1];
 	unsigned iters = argc > 3 ? (unsigned)atoi(argv[3]) : 4;
 	bool basic = !strcmp(sc, "counter_basic");
-	int r = iorr_writer_open(argv[2], basic ?
+	mk_open("mkhunt", argv[2], basic ?
 		"{\"cwd\":\"/work\",\"umask\":18,"
 		"\"options\":{\"sync\":\"basic\"}}" :
 		"{\"cwd\":\"/work\",\"umask\":18,"
-		"\"options\":{\"sync\":\"pthread\"}}", NULL, &w);
-
-	if (r < 0)
-		die(argv[2], r);
+		"\"options\":{\"sync\":\"pthread\"}}");
 	if (iters < 1 || iters > 100000) {
 		fprintf(stderr, "mkhunt: ITERATIONS must be 1..100000\n");
 		return 2;
@@ -333,8 +267,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkhunt: unknown scenario %s\n", sc);
 		return 2;
 	}
-	r = iorr_writer_close(w);
-	if (r < 0)
-		die("close", r);
+	mk_close();
 	return 0;
 }

@@ -151,7 +151,7 @@ expect_exit 2 "$IORR" json "$TMP/keep.iorr" 2>"$TMP/err"
 grep -q '^iorr: error: .*keep.iorr' "$TMP/err" || fail "json: $(cat "$TMP/err")"
 
 # A truncated trace exports what it holds, with the warning dump gives.
-golden=$top_srcdir/tests/golden/v1/sync.iorr
+golden=$top_srcdir/tests/golden/v1_0/sync.iorr
 size=$(wc -c <"$golden")
 head -c $((size - 40)) "$golden" >"$TMP/cut.iorr"
 expect_exit 0 "$IORR" json -o "$TMP/cut.json" "$TMP/cut.iorr" 2>"$TMP/err"

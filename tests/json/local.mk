@@ -7,13 +7,21 @@ JSON_TRACES = \
 	tests/json/stdio_mmap.json \
 	tests/json/sync.json \
 	tests/json/uring.json
-GOLDEN_V1 = \
-	tests/golden/v1/libaio.iorr \
-	tests/golden/v1/locks.iorr \
-	tests/golden/v1/procs.iorr \
-	tests/golden/v1/stdio_mmap.iorr \
-	tests/golden/v1/sync.iorr \
-	tests/golden/v1/uring.iorr
+# One directory per released format version (tests/golden/README.md).
+GOLDEN_TRACES = \
+	tests/golden/v1_0/libaio.iorr \
+	tests/golden/v1_0/locks.iorr \
+	tests/golden/v1_0/procs.iorr \
+	tests/golden/v1_0/stdio_mmap.iorr \
+	tests/golden/v1_0/sync.iorr \
+	tests/golden/v1_0/uring.iorr \
+	tests/golden/v1_1/libaio.iorr \
+	tests/golden/v1_1/locks.iorr \
+	tests/golden/v1_1/procs.iorr \
+	tests/golden/v1_1/stdio_mmap.iorr \
+	tests/golden/v1_1/sync.iorr \
+	tests/golden/v1_1/uring.iorr \
+	tests/golden/v1_1/async.iorr
 
 JSON_TESTS = \
 	tests/json/json-dump.sh \
@@ -23,4 +31,5 @@ JSON_TESTS = \
 TESTS += $(JSON_TESTS)
 EXTRA_DIST += $(JSON_TESTS) \
 	$(JSON_TRACES) $(JSON_TRACES:.json=.dump) \
-	$(GOLDEN_V1) $(GOLDEN_V1:.iorr=.dump)
+	$(GOLDEN_TRACES) $(GOLDEN_TRACES:.iorr=.dump) \
+	tests/golden/README.md tests/golden/v1_1/async.json

@@ -1,6 +1,7 @@
 # Replay tests (tests/replay/*.sh): traces from mktrace, replayed by iorr.
 check_PROGRAMS += tests/replay/mktrace
-tests_replay_mktrace_SOURCES = tests/replay/mktrace.c
+tests_replay_mktrace_SOURCES = tests/replay/mktrace.c tests/lib/mkevents.c tests/lib/mkevents.h
+tests_replay_mktrace_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 tests_replay_mktrace_LDADD = libiorrtrace.la
 
 # The LD_PRELOAD fault injector: a shared object, never installed.

@@ -37,34 +37,19 @@
 #include <unistd.h>
 
 #include "iorr/trace.h"
+#include "mkevents.h"
 
-static struct iorr_writer *w;
-static uint64_t seq, now = 1000000;
+static uint64_t now = 1000000;
 static const char *expect_dir;
 
-static void die(const char *what, long long r)
-{
-	fprintf(stderr, "mktrace: %s: %s\n", what, strerror((int)-r));
-	exit(1);
-}
+#define die(what, r) mk_die(what, r)
 
 static uint32_t P(const char *s)
 {
-	int64_t r = iorr_writer_path(w, s);
-
-	if (r < 0)
-		die(s, r);
-	return (uint32_t)r;
+	return (uint32_t)mk_path(s);
 }
 
-static uint64_t B(const void *p, size_t n)
-{
-	int64_t r = iorr_writer_blob(w, p, n);
-
-	if (r < 0)
-		die("blob", r);
-	return (uint64_t)r + 1;	/* DATA field value */
-}
+#define B(p, n) mk_blob(p, n)	/* DATA field value */
 
 /*
  * Append an event: op, thread, start (0: now), duration, result, errno,
@@ -73,77 +58,30 @@ static uint64_t B(const void *p, size_t n)
 static uint64_t E(const char *op, uint32_t thread, uint64_t start,
 		  uint64_t dur, int64_t result, uint32_t err, ...)
 {
-	struct iorr_event ev = { 0 };
-	int opc = iorr_op_by_name(op);
 	va_list ap;
-	const char *name;
 
-	if (opc < 0)
-		die(op, -EINVAL);
-	ev.op = (uint16_t)opc;
-	ev.nfields = iorr_op_get((unsigned)opc)->nfields;
-	ev.seq = ++seq;
-	ev.thread = thread;
-	ev.start_ns = start ? start : now;
-	ev.end_ns = ev.start_ns + dur;
-	if (!start)
+	if (!start) {
+		start = now;
 		now += dur + 1000;
-	ev.result = result;
-	ev.err = err;
-	va_start(ap, err);
-	while ((name = va_arg(ap, const char *))) {
-		uint64_t v = va_arg(ap, uint64_t);
-		int k = iorr_op_field_index((unsigned)opc, name);
-
-		if (k < 0)
-			die(name, -EINVAL);
-		ev.f[k] = v;
 	}
+	va_start(ap, err);
+	uint64_t s = mk_eventv(op, thread, start, dur, result, err, ap);
+
 	va_end(ap);
-	int r = iorr_writer_event(w, &ev);
-
-	if (r < 0)
-		die(op, r);
-	return ev.seq;
+	return s;
 }
 
-#define U(x) ((uint64_t)(x))
-
-static void initial(const char *path, uint32_t mode, uint64_t size,
-		    const void *data, uint64_t dlen)
-{
-	struct iorr_extent ext = { 0, dlen, 0 };
-	struct iorr_file_state st = {
-		.path = P(path), .flags = IORR_FS_EXISTS, .mode = mode,
-		.size = size, .nextents = dlen ? 1 : 0, .extents = &ext,
-	};
-
-	if (dlen)
-		ext.blob = (uint32_t)(B(data, dlen) - 1);
-	int r = iorr_writer_state(w, IORR_STATE_INITIAL, &st);
-
-	if (r < 0)
-		die("initial state", r);
-}
+#define initial(path, mode, size, data, dlen) \
+	mk_initial(path, mode, size, data, dlen)
 
 /* Final state of @path (relative to /work), and its expected file. */
 static void final(const char *path, uint32_t mode, const void *data,
 		  uint64_t len, bool exists)
 {
 	char full[512];
-	struct iorr_file_state st = {
-		.flags = exists ? IORR_FS_EXISTS | IORR_FS_HASHED : 0,
-		.mode = exists ? mode : 0, .size = exists ? len : 0,
-	};
 
 	snprintf(full, sizeof(full), "/work/%s", path);
-	st.path = P(full);
-	if (exists)
-		st.hash = iorr_hash128(data, len);
-	int r = iorr_writer_state(w, IORR_STATE_FINAL, &st);
-
-	if (r < 0)
-		die("final state", r);
+	mk_final(full, mode, data, len, exists);
 	if (!expect_dir || !exists)
 		return;
 	snprintf(full, sizeof(full), "%s/%s", expect_dir, path);
@@ -178,7 +116,7 @@ static void sc_sync(bool hashonly)
 	initial("/work/data.bin", 0100644, 8192, A, 4096);
 	if (hashonly) {
 		struct iorr_hash128 h = iorr_hash128(Bb, 4096);
-		int64_t r = iorr_writer_blob_hash(w, &h, 4096);
+		int64_t r = iorr_writer_blob_hash(mk_w, &h, 4096);
 
 		if (r < 0)
 			die("blob", r);
@@ -186,7 +124,7 @@ static void sc_sync(bool hashonly)
 	} else {
 		bdata = B(Bb, 4096);
 	}
-	iorr_writer_thread(w, 100, 100, UINT32_MAX);
+	mk_thread(100, 100, UINT32_MAX);
 	memcpy(cur, A, 4096);
 	E("open", 0, 0, 1000, 3, 0, "path", U(P("data.bin")), "flags",
 	  U(O_RDWR), "mode", U(0), NULL);
@@ -252,7 +190,7 @@ static void sc_aio(void)
 	uint8_t cur[12288] = { 0 };
 
 	initial("/work/db", 0100600, 12288, A, 4096);
-	iorr_writer_thread(w, 100, 100, UINT32_MAX);
+	mk_thread(100, 100, UINT32_MAX);
 	memcpy(cur, A, 4096);
 	E("open", 0, 0, 1000, 3, 0, "path", U(P("/work/db")), "flags",
 	  U(O_RDWR), "mode", U(0), NULL);
@@ -289,7 +227,7 @@ static void sc_uring(void)
 	uint8_t cur[8192] = { 0 };
 
 	initial("/work/db", 0100644, 4096, A, 4096);
-	iorr_writer_thread(w, 100, 100, UINT32_MAX);
+	mk_thread(100, 100, UINT32_MAX);
 	memcpy(cur, A, 4096);
 	E("open", 0, 0, 1000, 3, 0, "path", U(P("db")), "flags",
 	  U(O_RDWR), "mode", U(0), NULL);
@@ -322,8 +260,8 @@ static void sc_threads(void)
 {
 	uint8_t cur[8192];
 
-	iorr_writer_thread(w, 100, 100, UINT32_MAX);
-	iorr_writer_thread(w, 100, 101, 0);
+	mk_thread(100, 100, UINT32_MAX);
+	mk_thread(100, 101, 0);
 	E("open", 0, 0, 1000, 3, 0, "path", U(P("out")), "flags",
 	  U(O_CREAT | O_RDWR | O_TRUNC), "mode", U(0644), NULL);
 	E("thread_create", 0, 0, 1000, 0, 0, "child", U(1), NULL);
@@ -346,8 +284,8 @@ static void sc_threads(void)
 static void sc_racy(void)
 {
 	initial("/work/shared", 0100644, 4096, A, 4096);
-	iorr_writer_thread(w, 100, 100, UINT32_MAX);
-	iorr_writer_thread(w, 100, 101, 0);
+	mk_thread(100, 100, UINT32_MAX);
+	mk_thread(100, 101, 0);
 	E("open", 0, 0, 1000, 3, 0, "path", U(P("shared")), "flags",
 	  U(O_RDWR), "mode", U(0), NULL);
 	E("thread_create", 0, 0, 1000, 0, 0, "child", U(1), NULL);
@@ -366,7 +304,7 @@ static void sc_racy(void)
 
 static void sc_missing(void)
 {
-	iorr_writer_thread(w, 100, 100, UINT32_MAX);
+	mk_thread(100, 100, UINT32_MAX);
 	E("open", 0, 0, 1000, 3, 0, "path", U(P("/work/unknown")), "flags",
 	  U(O_RDONLY), "mode", U(0), NULL);
 	E("pread", 0, 0, 1000, 10, 0, "fd", U(3), "len", U(10), "off", U(0),
@@ -378,7 +316,7 @@ static void hostile(const char *sc, const char *canary)
 {
 	char p[512];
 
-	iorr_writer_thread(w, 100, 100, UINT32_MAX);
+	mk_thread(100, 100, UINT32_MAX);
 	if (!strcmp(sc, "h_dotdot")) {
 		/* /work/../..<canary>/x: climbs to the root, stays in it */
 		snprintf(p, sizeof(p), "../..%s/x", canary);
@@ -449,11 +387,7 @@ int main(int argc, char **argv)
 
 	expect_dir = argc > 3 ? argv[3] : NULL;
 	fill();
-	int r = iorr_writer_open(argv[2], "{\"cwd\":\"/work\",\"umask\":18}",
-				 NULL, &w);
-
-	if (r < 0)
-		die(argv[2], r);
+	mk_open("mktrace", argv[2], "{\"cwd\":\"/work\",\"umask\":18}");
 	if (!strcmp(sc, "sync"))
 		sc_sync(false);
 	else if (!strcmp(sc, "hashonly"))
@@ -475,8 +409,6 @@ int main(int argc, char **argv)
 			"need a canary dir)\n", sc);
 		return 2;
 	}
-	r = iorr_writer_close(w);
-	if (r < 0)
-		die("close", r);
+	mk_close();
 	return 0;
 }

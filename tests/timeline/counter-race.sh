@@ -1,5 +1,5 @@
 #!/bin/sh
-# The timeline of the two-thread counter race (traces/example.json) opens
+# The timeline of the two-thread counter race (tests/timeline/counter-race.json) opens
 # in a browser with a lane per thread, a bar per op, the file's byte
 # ranges and the twelve unordered conflicting pairs linked; a hand-written
 # replay report's divergent read and its expected and actual writers are
@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/timeline/timeline_lib.sh"
 
-"$IORR" import -o "$TMP/counter-race.iorr" "$top_srcdir/traces/example.json" ||
+"$IORR" import -o "$TMP/counter-race.iorr" "$top_srcdir/tests/timeline/counter-race.json" ||
 	fail "import"
 "$IORR" timeline -o "$TMP/c.html" \
 	--replay-report "$top_srcdir/tests/timeline/counter-race.report.json" \

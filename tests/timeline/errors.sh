@@ -11,7 +11,7 @@ grep -q '^iorr: error: ' "$TMP/err" || fail "no error message"
 expect_exit 0 "$IORR" timeline --help >"$TMP/help"
 grep -q '^Usage: iorr timeline' "$TMP/help" || fail "help"
 
-"$IORR" import -o "$TMP/c.iorr" "$top_srcdir/traces/example.json" ||
+"$IORR" import -o "$TMP/c.iorr" "$top_srcdir/tests/timeline/counter-race.json" ||
 	fail "import"
 echo '{"divergences": 3}' >"$TMP/bad.json"
 expect_exit 2 "$IORR" timeline --replay-report "$TMP/bad.json" \
@@ -27,7 +27,7 @@ expect_exit 2 "$IORR" timeline -o "$TMP/no/such/dir.html" "$TMP/c.iorr" \
 # A hostile path and description stay inside their JSON strings.
 sed -e 's|/data/counter|/data/</script><script>alert(1)</script>|g' \
     -e 's|"description": "|"description": "<!-- </script> |' \
-	"$top_srcdir/traces/example.json" >"$TMP/h.json"
+	"$top_srcdir/tests/timeline/counter-race.json" >"$TMP/h.json"
 "$IORR" import -o "$TMP/h.iorr" "$TMP/h.json" || fail "import hostile"
 "$IORR" timeline -o "$TMP/h.html" "$TMP/h.iorr" || fail "timeline hostile"
 [ "$(grep -c '</script>' "$TMP/h.html")" -eq 4 ] ||

@@ -9,9 +9,10 @@ TIMELINE_TESTS = \
 	tests/timeline/replay-report.sh \
 	tests/timeline/svg.sh \
 	tests/timeline/errors.sh \
-	tests/timeline/big.sh
+	tests/timeline/big.sh \
+	tests/timeline/links.sh
 TESTS += $(TIMELINE_TESTS)
 EXTRA_DIST += $(TIMELINE_TESTS) tests/timeline/timeline_lib.sh \
-	tests/timeline/counter-race.report.json
+	tests/timeline/counter-race.report.json tests/timeline/counter-race.json
 # screenshots the browser tests leave next to their logs
 CLEANFILES += tests/timeline/*.png

@@ -5,7 +5,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/timeline/timeline_lib.sh"
 
-"$IORR" import -o "$TMP/c.iorr" "$top_srcdir/traces/example.json" ||
+"$IORR" import -o "$TMP/c.iorr" "$top_srcdir/tests/timeline/counter-race.json" ||
 	fail "import"
 "$IORR" timeline --svg \
 	--replay-report "$top_srcdir/tests/timeline/counter-race.report.json" \
