@@ -40,11 +40,20 @@ static bool stream_traced(FILE *f)
 	return iorr_on() && f && iorr_fd_traced(stream_fd(f));
 }
 
+/*
+ * The open(2) flags of an fopen/fdopen mode string.  A mode libc refuses
+ * (its first character is not r, w or a: EINVAL) has no flags; it is
+ * recorded with the access mode O_ACCMODE, which no valid mode gives, so
+ * that the replay fails the call as libc did instead of opening the file.
+ */
 static uint64_t mode_flags(const char *m)
 {
 	uint64_t fl = 0;
 
 	switch (m ? m[0] : 'r') {
+	case 'r':
+		fl = O_RDONLY;
+		break;
 	case 'w':
 		fl = O_WRONLY | O_CREAT | O_TRUNC;
 		break;
@@ -52,7 +61,7 @@ static uint64_t mode_flags(const char *m)
 		fl = O_WRONLY | O_CREAT | O_APPEND;
 		break;
 	default:
-		fl = O_RDONLY;
+		return O_ACCMODE;
 	}
 	for (const char *p = m ? m + 1 : ""; *p && *p != ','; p++) {
 		if (*p == '+')
@@ -373,6 +382,62 @@ ssize_t getdelim(char **line, size_t *n, int delim, FILE *f)
 	STDIO_CALL(e, fread, r = real_getdelim(line, n, delim, f));
 	in_record(&e, f, 1, n ? *n : 0, r < 0 && !ferror(f) ? 0 : r,
 		  r > 0 ? *line : NULL, r);
+	return r;
+}
+
+/* getline() compiled with optimization calls this (bits/stdio.h). */
+ssize_t __getdelim(char **line, size_t *n, int delim, FILE *f);
+ssize_t __getdelim(char **line, size_t *n, int delim, FILE *f)
+{
+	REAL(__getdelim);
+	struct iorr_ev e;
+	ssize_t r;
+
+	if (unlikely(!real___getdelim)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!stream_traced(f))
+		return real___getdelim(line, n, delim, f);
+	STDIO_CALL(e, fread, r = real___getdelim(line, n, delim, f));
+	in_record(&e, f, 1, n ? *n : 0, r < 0 && !ferror(f) ? 0 : r,
+		  r > 0 ? *line : NULL, r);
+	return r;
+}
+
+/*
+ * ungetc moves the stream position back by one: recorded as the fseek to
+ * the position it leaves (ftello), so that the next read replays from the
+ * right offset.  A failed ungetc moved nothing and is not recorded, nor is
+ * one whose position ftello cannot tell (a pipe).
+ */
+int ungetc(int c, FILE *f)
+{
+	REAL(ungetc);
+	static __typeof__(ftello) *real_ftello;
+	struct iorr_ev e;
+	off_t pos;
+	int r, err;
+
+	if (unlikely(!real_ungetc))
+		return EOF;
+	if (!real_ftello)
+		real_ftello = iorr_real("ftello");
+	if (!stream_traced(f) || !real_ftello)
+		return real_ungetc(c, f);
+	iorr_ev_begin(&e, IORR_OP_fseek, IORR_NF_fseek);
+	r = real_ungetc(c, f);
+	err = errno;
+	pos = r == EOF ? -1 : real_ftello(f);
+	errno = err;
+	iorr_ev_end(&e, 0);
+	if (pos >= 0) {
+		e.f[0] = iorr_i64(stream_fd(f));
+		e.f[1] = iorr_i64(pos);
+		e.f[2] = SEEK_SET;
+		iorr_emit(&e);
+	}
+	errno = err;
 	return r;
 }
 

@@ -1012,6 +1012,11 @@ int rp_exec_event(struct rp_worker *w, uint32_t i)
 		return do_open(w, i, AT_FDCWD, f[0],
 			       O_CREAT | O_WRONLY | O_TRUNC, f[1], 0);
 	case IORR_OP_fopen:
+		/* a mode string libc refused: recorded with no access mode */
+		if ((f[1] & O_ACCMODE) == O_ACCMODE) {
+			set_neg(rp, i, -EINVAL);
+			return 0;
+		}
 		return do_open(w, i, AT_FDCWD, f[0], f[1], 0666, 0);
 	case IORR_OP_fd_path: {
 		/* an fd the process had before the recording saw it */
