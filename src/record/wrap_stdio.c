@@ -617,6 +617,100 @@ int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 	return r;
 }
 
+/* The stdout forms of the calls above. */
+int vprintf(const char *fmt, va_list ap)
+{
+	return printf_common(stdout, fmt, ap);
+}
+
+int printf(const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = printf_common(stdout, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int __vprintf_chk(int flag, const char *fmt, va_list ap);
+int __vprintf_chk(int flag, const char *fmt, va_list ap)
+{
+	(void)flag;
+	return printf_common(stdout, fmt, ap);
+}
+
+int __printf_chk(int flag, const char *fmt, ...);
+int __printf_chk(int flag, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	(void)flag;
+	va_start(ap, fmt);
+	r = printf_common(stdout, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* puts: the string and a newline, recorded as one fwrite. */
+int puts(const char *s)
+{
+	REAL(puts);
+	struct iorr_ev e;
+	FILE *f = stdout;
+	size_t len;
+	int r;
+
+	if (unlikely(!real_puts))
+		return EOF;
+	if (!stream_traced(f))
+		return real_puts(s);
+	len = strlen(s);
+	STDIO_CALL(e, fwrite, r = real_puts(s));
+	if (r == EOF) {
+		out_record(&e, f, 1, len + 1, -1, s, 0);
+		return r;
+	}
+	/* the payload is s and "\n": format it where the blob is built */
+	char small[512], *buf = small;
+
+	if (len + 1 > sizeof(small)) {
+		buf = (char *)iorr_sys6(SYS_mmap, 0, (long)(len + 1),
+					PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if ((long)buf < 0 && (long)buf > -4096) {
+			out_record(&e, f, 1, len + 1, (int64_t)len + 1, s, 0);
+			return r;
+		}
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\n';
+	out_record(&e, f, 1, len + 1, (int64_t)len + 1, buf,
+		   (int64_t)len + 1);
+	if (buf != small)
+		iorr_sys(SYS_munmap, buf, len + 1, 0);
+	return r;
+}
+
+int putchar(int c)
+{
+	REAL(putchar);
+	struct iorr_ev e;
+	unsigned char ch = (unsigned char)c;
+	FILE *f = stdout;
+	int r;
+
+	if (unlikely(!real_putchar))
+		return EOF;
+	if (!stream_traced(f))
+		return real_putchar(c);
+	STDIO_CALL(e, fwrite, r = real_putchar(c));
+	out_record(&e, f, 1, 1, r == EOF ? -1 : 1, &ch, r == EOF ? 0 : 1);
+	return r;
+}
+
 int fflush(FILE *f)
 {
 	REAL(fflush);

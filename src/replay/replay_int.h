@@ -208,6 +208,7 @@ struct replay {
 	pthread_mutex_t aio_lock;
 	struct rp_ring *rings;
 	pthread_mutex_t ring_lock;
+	uint64_t fs_refused;	/* calls kept failed as recorded (atomic) */
 	uint64_t start_ns;
 	_Atomic uint64_t ndone;
 	_Atomic int stop;	/* a worker failed: everyone stops */

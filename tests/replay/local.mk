@@ -17,7 +17,6 @@ REPLAY_TESTS = \
 	tests/replay/scratch.sh \
 	tests/replay/options.sh \
 	tests/replay/roundtrip.sh \
-	tests/replay/roundtrip-known.sh
+	tests/replay/crossfs.sh
 TESTS += $(REPLAY_TESTS)
-XFAIL_TESTS += tests/replay/roundtrip-known.sh
 EXTRA_DIST += $(REPLAY_TESTS) tests/replay/replay_lib.sh

@@ -29,7 +29,6 @@ for wl in "${top_builddir:-.}"/tests/workloads/*; do
 	args=
 	case $name in
 	sigkill_victim) args="-n 64" ;;	# runs until killed otherwise
-	fsstress_mix | stdio_calls) continue ;;	# see roundtrip-known.sh
 	esac
 	mkdir -p "$TMP/wl.$name/d"
 	(cd "$TMP/wl.$name" && "$IORR" record -o "$TMP/$name.iorr" -- \
