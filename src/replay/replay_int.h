@@ -90,6 +90,7 @@ struct rp_req {
 	bool done;
 	int64_t res, res2;
 	uint32_t cflags;
+	uint64_t sqe_no;	/* io_uring: its place in the ring's SQ order */
 };
 
 struct rp_aioctx {

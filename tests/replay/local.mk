@@ -17,6 +17,7 @@ REPLAY_TESTS = \
 	tests/replay/scratch.sh \
 	tests/replay/options.sh \
 	tests/replay/roundtrip.sh \
-	tests/replay/crossfs.sh
+	tests/replay/crossfs.sh \
+	tests/replay/async_free.sh
 TESTS += $(REPLAY_TESTS)
 EXTRA_DIST += $(REPLAY_TESTS) tests/replay/replay_lib.sh

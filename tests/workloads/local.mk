@@ -17,7 +17,8 @@ WORKLOADS = \
 	tests/workloads/uring_calls \
 	tests/workloads/dio_vs_buffered \
 	tests/workloads/uring_multiextent \
-	tests/workloads/fsstress_mix
+	tests/workloads/fsstress_mix \
+	tests/workloads/uring_mt
 check_PROGRAMS += $(WORKLOADS)
 
 tests_workloads_mt_writers_LDADD = $(PTHREAD_LIBS)
@@ -56,6 +57,9 @@ tests_workloads_dio_vs_buffered_CFLAGS = $(WORKLOAD_CC_FLAGS)
 tests_workloads_dio_vs_buffered_LDFLAGS = $(WORKLOAD_LD_FLAGS)
 tests_workloads_uring_multiextent_LDFLAGS = $(WORKLOAD_LD_FLAGS)
 tests_workloads_fsstress_mix_LDFLAGS = $(WORKLOAD_LD_FLAGS)
+tests_workloads_uring_mt_CFLAGS = $(WORKLOAD_CC_FLAGS) $(URING_CFLAGS)
+tests_workloads_uring_mt_LDADD = $(URING_LIBS) $(PTHREAD_LIBS)
+tests_workloads_uring_mt_LDFLAGS = $(WORKLOAD_LD_FLAGS)
 
 TESTS += tests/workloads/run-untraced.sh
 EXTRA_DIST += tests/workloads/wl.h tests/workloads/run-untraced.sh
