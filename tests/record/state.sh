@@ -44,5 +44,8 @@ rec "$TMP/n.iorr" --snapshot=none -- "$REC_PROG" threads "$TMP/d"
 import json, sys
 d = json.load(sys.stdin)
 assert not d["initial_state"], d["initial_state"]
-assert len(d["final_state"]) == 4' || fail "--snapshot=none"
+# the 4 files and the stdout file (rec.out), which printf wrote
+names = sorted(f["path"].rsplit("/", 1)[-1] for f in d["final_state"])
+assert names == ["rec.out", "t0", "t1", "t2", "t3"], names' ||
+	fail "--snapshot=none"
 exit 0
