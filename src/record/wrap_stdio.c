@@ -40,11 +40,20 @@ static bool stream_traced(FILE *f)
 	return iorr_on() && f && iorr_fd_traced(stream_fd(f));
 }
 
+/*
+ * The open(2) flags of an fopen/fdopen mode string.  A mode libc refuses
+ * (its first character is not r, w or a: EINVAL) has no flags; it is
+ * recorded with the access mode O_ACCMODE, which no valid mode gives, so
+ * that the replay fails the call as libc did instead of opening the file.
+ */
 static uint64_t mode_flags(const char *m)
 {
 	uint64_t fl = 0;
 
 	switch (m ? m[0] : 'r') {
+	case 'r':
+		fl = O_RDONLY;
+		break;
 	case 'w':
 		fl = O_WRONLY | O_CREAT | O_TRUNC;
 		break;
@@ -52,7 +61,7 @@ static uint64_t mode_flags(const char *m)
 		fl = O_WRONLY | O_CREAT | O_APPEND;
 		break;
 	default:
-		fl = O_RDONLY;
+		return O_ACCMODE;
 	}
 	for (const char *p = m ? m + 1 : ""; *p && *p != ','; p++) {
 		if (*p == '+')
@@ -376,6 +385,62 @@ ssize_t getdelim(char **line, size_t *n, int delim, FILE *f)
 	return r;
 }
 
+/* getline() compiled with optimization calls this (bits/stdio.h). */
+ssize_t __getdelim(char **line, size_t *n, int delim, FILE *f);
+ssize_t __getdelim(char **line, size_t *n, int delim, FILE *f)
+{
+	REAL(__getdelim);
+	struct iorr_ev e;
+	ssize_t r;
+
+	if (unlikely(!real___getdelim)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!stream_traced(f))
+		return real___getdelim(line, n, delim, f);
+	STDIO_CALL(e, fread, r = real___getdelim(line, n, delim, f));
+	in_record(&e, f, 1, n ? *n : 0, r < 0 && !ferror(f) ? 0 : r,
+		  r > 0 ? *line : NULL, r);
+	return r;
+}
+
+/*
+ * ungetc moves the stream position back by one: recorded as the fseek to
+ * the position it leaves (ftello), so that the next read replays from the
+ * right offset.  A failed ungetc moved nothing and is not recorded, nor is
+ * one whose position ftello cannot tell (a pipe).
+ */
+int ungetc(int c, FILE *f)
+{
+	REAL(ungetc);
+	static __typeof__(ftello) *real_ftello;
+	struct iorr_ev e;
+	off_t pos;
+	int r, err;
+
+	if (unlikely(!real_ungetc))
+		return EOF;
+	if (!real_ftello)
+		real_ftello = iorr_real("ftello");
+	if (!stream_traced(f) || !real_ftello)
+		return real_ungetc(c, f);
+	iorr_ev_begin(&e, IORR_OP_fseek, IORR_NF_fseek);
+	r = real_ungetc(c, f);
+	err = errno;
+	pos = r == EOF ? -1 : real_ftello(f);
+	errno = err;
+	iorr_ev_end(&e, 0);
+	if (pos >= 0) {
+		e.f[0] = iorr_i64(stream_fd(f));
+		e.f[1] = iorr_i64(pos);
+		e.f[2] = SEEK_SET;
+		iorr_emit(&e);
+	}
+	errno = err;
+	return r;
+}
+
 ssize_t getline(char **line, size_t *n, FILE *f)
 {
 	REAL(getline);
@@ -549,6 +614,100 @@ int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 	va_start(ap, fmt);
 	r = printf_common(f, fmt, ap);
 	va_end(ap);
+	return r;
+}
+
+/* The stdout forms of the calls above. */
+int vprintf(const char *fmt, va_list ap)
+{
+	return printf_common(stdout, fmt, ap);
+}
+
+int printf(const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = printf_common(stdout, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int __vprintf_chk(int flag, const char *fmt, va_list ap);
+int __vprintf_chk(int flag, const char *fmt, va_list ap)
+{
+	(void)flag;
+	return printf_common(stdout, fmt, ap);
+}
+
+int __printf_chk(int flag, const char *fmt, ...);
+int __printf_chk(int flag, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	(void)flag;
+	va_start(ap, fmt);
+	r = printf_common(stdout, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* puts: the string and a newline, recorded as one fwrite. */
+int puts(const char *s)
+{
+	REAL(puts);
+	struct iorr_ev e;
+	FILE *f = stdout;
+	size_t len;
+	int r;
+
+	if (unlikely(!real_puts))
+		return EOF;
+	if (!stream_traced(f))
+		return real_puts(s);
+	len = strlen(s);
+	STDIO_CALL(e, fwrite, r = real_puts(s));
+	if (r == EOF) {
+		out_record(&e, f, 1, len + 1, -1, s, 0);
+		return r;
+	}
+	/* the payload is s and "\n": format it where the blob is built */
+	char small[512], *buf = small;
+
+	if (len + 1 > sizeof(small)) {
+		buf = (char *)iorr_sys6(SYS_mmap, 0, (long)(len + 1),
+					PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if ((long)buf < 0 && (long)buf > -4096) {
+			out_record(&e, f, 1, len + 1, (int64_t)len + 1, s, 0);
+			return r;
+		}
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\n';
+	out_record(&e, f, 1, len + 1, (int64_t)len + 1, buf,
+		   (int64_t)len + 1);
+	if (buf != small)
+		iorr_sys(SYS_munmap, buf, len + 1, 0);
+	return r;
+}
+
+int putchar(int c)
+{
+	REAL(putchar);
+	struct iorr_ev e;
+	unsigned char ch = (unsigned char)c;
+	FILE *f = stdout;
+	int r;
+
+	if (unlikely(!real_putchar))
+		return EOF;
+	if (!stream_traced(f))
+		return real_putchar(c);
+	STDIO_CALL(e, fwrite, r = real_putchar(c));
+	out_record(&e, f, 1, 1, r == EOF ? -1 : 1, &ch, r == EOF ? 0 : 1);
 	return r;
 }
 

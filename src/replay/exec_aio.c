@@ -53,14 +53,21 @@ void rp_aio_free(struct replay *rp)
 	}
 }
 
-/* Reap whatever has completed (at least one) into the requests. */
+/*
+ * Reap whatever has completed into the requests, waiting at most 10 ms.
+ * RATIONALE: in free order several workers wait on one context; one of
+ * them can take the completion another waits for, which must then look at
+ * its request again instead of sleeping in io_getevents for a completion
+ * that will never come.
+ */
 static int reap_some(struct rp_aioctx *c)
 {
 	struct io_event evs[64];
+	struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
 	int n;
 
 	do
-		n = io_getevents((io_context_t)c->ctx, 1, 64, evs, NULL);
+		n = io_getevents((io_context_t)c->ctx, 1, 64, evs, &ts);
 	while (n == -EINTR);
 	if (n < 0)
 		return n;
@@ -86,8 +93,11 @@ static struct rp_req *req_find(struct rp_aioctx *c, uint64_t id)
 	return q;
 }
 
+/* Give up after a minute without any completion on the context. */
 static int wait_req(struct rp_aioctx *c, struct rp_req *q)
 {
+	unsigned idle = 0;
+
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
 		bool done = q->done;
@@ -99,6 +109,10 @@ static int wait_req(struct rp_aioctx *c, struct rp_req *q)
 
 		if (k < 0)
 			return k;
+		if (k > 0)
+			idle = 0;
+		else if (++idle >= 6000)
+			return -ETIMEDOUT;
 	}
 }
 

@@ -707,6 +707,40 @@ static int lock_cmd(struct replay *rp, int cmd)
 	return cmd;
 }
 
+/*
+ * A call that changes a file's extents and that the recording's
+ * filesystem refused: EOPNOTSUPP (tmpfs has no collapse/insert/zero
+ * range, ext4 no clone), ENOSYS, ENOTTY, EXDEV.  The filesystem under the
+ * replay may support it, and the call would then change the file where
+ * the recording's did not, making every later read of those bytes
+ * diverge.  It is not reissued: it fails as recorded, and the replay says
+ * how many were kept so.
+ */
+static bool fs_refused(const struct rp_ev *ev)
+{
+	switch (ev->e.op) {
+	case IORR_OP_fallocate:
+	case IORR_OP_copy_file_range:
+	case IORR_OP_ficlone:
+	case IORR_OP_ficlonerange:
+	case IORR_OP_fidedupe:
+		break;
+	default:
+		return false;
+	}
+	if (ev->e.result >= 0)
+		return false;
+	switch (ev->e.err) {
+	case EOPNOTSUPP:
+	case ENOSYS:
+	case ENOTTY:
+	case EXDEV:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int do_fdop(struct rp_worker *w, uint32_t i)
 {
 	struct replay *rp = w->rp;
@@ -734,6 +768,11 @@ static int do_fdop(struct rp_worker *w, uint32_t i)
 			set_neg(rp, i, -EBADF);
 			return 0;
 		}
+	}
+	if (fs_refused(ev)) {
+		__atomic_fetch_add(&rp->fs_refused, 1, __ATOMIC_RELAXED);
+		emulate(rp, i);
+		return 0;
 	}
 	switch (ev->e.op) {
 	case IORR_OP_close:
@@ -1005,6 +1044,11 @@ int rp_exec_event(struct rp_worker *w, uint32_t i)
 		return do_open(w, i, AT_FDCWD, f[0],
 			       O_CREAT | O_WRONLY | O_TRUNC, f[1], 0);
 	case IORR_OP_fopen:
+		/* a mode string libc refused: recorded with no access mode */
+		if ((f[1] & O_ACCMODE) == O_ACCMODE) {
+			set_neg(rp, i, -EINVAL);
+			return 0;
+		}
 		return do_open(w, i, AT_FDCWD, f[0], f[1], 0666, 0);
 	case IORR_OP_fd_path: {
 		/* an fd the process had before the recording saw it */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <liburing.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@ struct rp_ring {
 	unsigned nfiles;
 	bool *bufs;		/* slot in use */
 	unsigned nbufs, rec_nbufs;
+	uint64_t nprepared;	/* SQEs prepared so far (rp_req.sqe_no) */
+	uint64_t nsubmitted;	/* of which submitted: the SQ is FIFO */
+	unsigned early;		/* submitted before their uring_submit ran */
 };
 
 /* Setup flags a replay can honour as recorded. */
@@ -303,8 +307,13 @@ static int prep(struct rp_worker *w, struct rp_ring *r, uint32_t i)
 	sqe = io_uring_get_sqe(&r->ring);
 	if (!sqe) {
 		/* SQ full: the recording's ring had room, flush ours */
-		io_uring_submit(&r->ring);
-		r->pending = 0;
+		int k = io_uring_submit(&r->ring);
+
+		if (k >= 0) {
+			r->pending = 0;
+			r->nsubmitted = r->nprepared;
+			r->early += (unsigned)k;
+		}
 		sqe = io_uring_get_sqe(&r->ring);
 	}
 	if (!sqe) {
@@ -388,32 +397,18 @@ static int prep(struct rp_worker *w, struct rp_ring *r, uint32_t i)
 	sqe->flags |= (uint8_t)sqe_flags;
 	io_uring_sqe_set_data64(sqe, q->id);
 	HASH_ADD(hh, r->reqs, id, sizeof(q->id), q);
+	q->sqe_no = r->nprepared++;
 	r->pending++;
 	pthread_mutex_unlock(&r->lock);
 	return 0;
 }
 
-/* Wait for request @q's CQE, collecting others on the way. */
-static int wait_req(struct rp_ring *r, struct rp_req *q)
+/* Move every CQE the ring holds into its request.  Under r->lock. */
+static void reap_ready(struct rp_ring *r)
 {
-	for (;;) {
-		struct io_uring_cqe *cqe;
-		int k;
+	struct io_uring_cqe *cqe;
 
-		pthread_mutex_lock(&r->lock);
-		if (q->done) {
-			pthread_mutex_unlock(&r->lock);
-			return 0;
-		}
-		k = io_uring_wait_cqe(&r->ring, &cqe);
-		if (k == -EINTR || k == -EAGAIN || k == -ETIME) {
-			pthread_mutex_unlock(&r->lock);
-			continue;
-		}
-		if (k < 0) {
-			pthread_mutex_unlock(&r->lock);
-			return k;
-		}
+	while (io_uring_peek_cqe(&r->ring, &cqe) == 0 && cqe) {
 		uint64_t id = io_uring_cqe_get_data64(cqe);
 		struct rp_req *x;
 
@@ -424,7 +419,61 @@ static int wait_req(struct rp_ring *r, struct rp_req *q)
 			x->cflags = cqe->flags;
 		}
 		io_uring_cqe_seen(&r->ring, cqe);
+	}
+}
+
+/* Give up on a CQE after this long without any completion on its ring. */
+#define WAIT_IDLE_MS (60 * 1000)
+#define WAIT_POLL_MS 10
+
+/*
+ * Wait for request @q's CQE, collecting others on the way.
+ *
+ * RATIONALE: r->lock is never held while blocking.  In free order several
+ * workers use one ring: one waiting in the kernel for its CQE while
+ * holding the lock kept every other worker from preparing and submitting,
+ * and a CQE that needs another worker's submission (a timeout counting
+ * completions, a linked request, a read of what another thread writes)
+ * never came.  The waiter polls the ring fd, which touches no ring memory,
+ * and reaps under the lock; whoever reaps marks the request done for its
+ * waiter, which looks again at least every WAIT_POLL_MS.
+ */
+static int wait_req(struct rp_ring *r, struct rp_req *q)
+{
+	unsigned idle = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&r->lock);
+		reap_ready(r);
+		if (q->done) {
+			pthread_mutex_unlock(&r->lock);
+			return 0;
+		}
+		if (q->sqe_no >= r->nsubmitted) {
+			/*
+			 * Its CQE was seen before the uring_submit that
+			 * submitted it returned (the recorder reads the CQ
+			 * ring in any thread's wrapped call, and a request
+			 * can complete inside io_uring_enter): submit it now,
+			 * on behalf of that uring_submit, which counts it.
+			 */
+			int k = io_uring_submit(&r->ring);
+
+			if (k >= 0) {
+				r->pending = 0;
+				r->nsubmitted = r->nprepared;
+				r->early += (unsigned)k;
+			}
+		}
 		pthread_mutex_unlock(&r->lock);
+
+		struct pollfd pfd = { .fd = r->ring.ring_fd, .events = POLLIN };
+		int n = poll(&pfd, 1, WAIT_POLL_MS);
+
+		if (n > 0)
+			idle = 0;
+		else if (n == 0 && ++idle * WAIT_POLL_MS >= WAIT_IDLE_MS)
+			return -ETIMEDOUT;
 	}
 }
 
@@ -446,7 +495,16 @@ int rp_exec_uring(struct rp_worker *w, uint32_t i)
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return -ENOMEM;
-		p.flags = flags & SETUP_OK;
+		/*
+		 * Completion delivery hints are not honoured: with them a CQE
+		 * waits for its submitter to enter the kernel (or only the
+		 * ring's creator may submit), and the replay's waiter is often
+		 * another worker.  Results are the same without them.
+		 */
+		p.flags = flags & SETUP_OK & ~(IORING_SETUP_COOP_TASKRUN |
+					       IORING_SETUP_TASKRUN_FLAG |
+					       IORING_SETUP_SINGLE_ISSUER |
+					       IORING_SETUP_DEFER_TASKRUN);
 		if (p.flags & IORING_SETUP_CQSIZE)
 			p.cq_entries = (unsigned)rp_fu(ev, "cq_entries");
 		k = io_uring_queue_init_params((unsigned)rp_fu(ev, "entries"),
@@ -493,6 +551,12 @@ int rp_exec_uring(struct rp_worker *w, uint32_t i)
 		int k = io_uring_submit(&r->ring);
 
 		r->pending = 0;
+		if (k >= 0) {
+			r->nsubmitted = r->nprepared;
+			/* and what was submitted for it before it ran */
+			k += (int)r->early;
+			r->early = 0;
+		}
 		pthread_mutex_unlock(&r->lock);
 		/*
 		 * NOTE: wait_nr is not waited for here: the uring_cqe records

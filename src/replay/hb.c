@@ -880,6 +880,13 @@ int rp_hb_build(struct replay *rp, struct rp_hb *g)
 			break;
 		case IORR_OP_aio_complete:
 		case IORR_OP_uring_cqe:
+			/*
+			 * The request record comes first: a CQE seen (in any
+			 * thread) while the submitting io_uring_enter was still
+			 * running is recorded before that submit call, so the
+			 * call's edge goes backwards and is not kept.
+			 */
+			edge(rp, g, ev->submit, i, RP_EDGE_HB);
 			edge(rp, g, ev->submit_call, i, RP_EDGE_HB);
 			edge(rp, g, ev->submit_call, ev->reap, RP_EDGE_HB);
 			break;

@@ -247,6 +247,10 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 	if (rp->rep.skipped)
 		rp_limit(rp, "%" PRIu64 " ops were not reissued (ioctl, fiemap, "
 			 "dioinfo)", rp->rep.skipped);
+	if (rp->fs_refused)
+		rp_limit(rp, "%" PRIu64 " calls the recording's filesystem "
+			 "refused (EOPNOTSUPP, EXDEV...) were not reissued: "
+			 "they fail as recorded", rp->fs_refused);
 	if (ret)
 		return ret;
 	if (rp->o.timing == IORR_TIMING_RECORDED && rp->skew.n) {

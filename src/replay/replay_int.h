@@ -91,6 +91,7 @@ struct rp_req {
 	bool done;
 	int64_t res, res2;
 	uint32_t cflags;
+	uint64_t sqe_no;	/* io_uring: its place in the ring's SQ order */
 };
 
 struct rp_aioctx {
@@ -212,6 +213,7 @@ struct replay {
 	pthread_mutex_t ring_lock;
 	struct rp_map *maps;	/* replayed file mappings (exec_ops.c) */
 	pthread_mutex_t map_lock;
+	uint64_t fs_refused;	/* calls kept failed as recorded (atomic) */
 	uint64_t start_ns;
 	_Atomic uint64_t ndone;
 	_Atomic int stop;	/* a worker failed: everyone stops */

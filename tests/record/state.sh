@@ -44,7 +44,10 @@ rec "$TMP/n.iorr" --snapshot=none -- "$REC_PROG" threads "$TMP/d"
 import json, sys
 d = json.load(sys.stdin)
 assert not d["initial_state"], d["initial_state"]
-assert len(d["final_state"]) == 4' || fail "--snapshot=none"
+# the 4 files and the stdout file (rec.out), which printf wrote
+names = sorted(f["path"].rsplit("/", 1)[-1] for f in d["final_state"])
+assert names == ["rec.out", "t0", "t1", "t2", "t3"], names' ||
+	fail "--snapshot=none"
 # The first-touch copy is made by iorr record, not in the workload: the
 # workload itself opens the file once (cat's own open) and creates nothing,
 # so its other threads see the fd numbers they see untraced.

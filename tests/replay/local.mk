@@ -19,6 +19,9 @@ REPLAY_TESTS = \
 	tests/replay/scratch.sh \
 	tests/replay/options.sh \
 	tests/replay/roundtrip.sh \
+	tests/replay/crossfs.sh \
+	tests/replay/async_free.sh \
+	tests/replay/programs.sh \
 	tests/replay/roundtrip-known.sh
 TESTS += $(REPLAY_TESTS)
 XFAIL_TESTS += tests/replay/roundtrip-known.sh

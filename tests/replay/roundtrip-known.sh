@@ -4,12 +4,6 @@
 # divergences this test passes, automake reports XPASS and make check fails:
 # move the workloads back into roundtrip.sh then and drop this file.
 #
-#  fsstress_mix  reads of bytes the content model attributes to an earlier
-#                writev come out different (impossible outcomes); recorder,
-#                replay or model: not known yet.
-#  stdio_calls   an fread after fgets/getc reads other bytes than recorded,
-#                and fopen with an invalid mode string (EINVAL) is recorded
-#                as a plain O_RDONLY fopen, which the replay opens.
 #  posix_calls   opens a file through a symlink it made (the model does not
 #                follow symlinks: "lacks the initial content"); with
 #                --allow-missing-initial: openat2 RESOLVE_BENEATH of a path
@@ -23,7 +17,7 @@
 
 [ -f "${IORR_PRELOAD:-}" ] || skip "the recorder is not built"
 bad=0
-for name in fsstress_mix stdio_calls posix_calls; do
+for name in posix_calls; do
 	wl=${top_builddir:-.}/tests/workloads/$name
 	[ -x "$wl" ] || skip "$name not built"
 	mkdir -p "$TMP/$name/d"

@@ -213,5 +213,9 @@ a=$(grep '^file ' "$OUT")
 run fsstress_mix -p 3 -n 100 -s 8
 [ "$a" != "$(grep '^file ' "$OUT")" ] || fail "fsstress_mix: seed has no effect"
 
+# --- 15 uring_mt: a shared ring; the timeout completes by its count
+same_twice uring_mt -t 4 -n 16
+[ "$RC" -eq 0 ] && expect "writes 64" && expect "timeout 0 (count reached)"
+
 [ -z "$skipped" ] || echo "skipped:$skipped"
 exit 0

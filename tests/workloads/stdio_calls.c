@@ -9,7 +9,8 @@
  * The recorder therefore wraps the stdio layer itself; this program drives
  * fopen/fopen64/fdopen/freopen, fwrite/fputs/fputc/fprintf (buffered, line
  * and unbuffered streams, and an fwrite larger than the buffer, which glibc
- * passes straight to write), fread/fgets/fgetc/getline, fseek/fseeko/ftell/
+ * passes straight to write), fread/fgets/fgetc/getline/ungetc (a read after
+ * them must start where they left the stream), fseek/fseeko/ftell/
  * ftello/rewind, fflush and fclose, and prints one line per call with its
  * result, errno name and a checksum of data read.  Traced and untraced
  * output must be identical.
@@ -93,6 +94,16 @@ static void read_stream(void)
 	wl_rep("ftell", ftell(fp));
 	wl_rep("fseek(SEEK_SET,12)", fseek(fp, 12, SEEK_SET));
 	wl_rep("fgetc", fgetc(fp));
+	/* push back what was read, as a scanner does */
+	wl_rep("ungetc", ungetc('\n', fp));
+	wl_rep("fgetc after ungetc", fgetc(fp));
+	wl_rep("fgetc", fgetc(fp));
+	wl_rep("ungetc", ungetc('n', fp));
+	n = (long long)fread(buf, 1, 4, fp);
+	rep_data("fread(4) after ungetc", n, buf);
+	if (n != 4 || memcmp(buf, "n=42", 4))
+		wl_fail("fread after ungetc returned the wrong bytes");
+	wl_rep("fseek(SEEK_SET,13)", fseek(fp, 13, SEEK_SET));
 	wl_rep("fseeko(SEEK_CUR,-1)", fseeko(fp, -1, SEEK_CUR));
 	wl_rep("ftello", ftello(fp));
 	wl_rep("fseek(SEEK_END,-10)", fseek(fp, -10, SEEK_END));
