@@ -4,6 +4,7 @@ iorr_SOURCES = \
 	src/cli/common.c \
 	src/cli/conflicts.c \
 	src/cli/dump.c \
+	src/cli/export_c.c \
 	src/cli/hunt.c \
 	src/cli/json_cmd.c \
 	src/cli/main.c \

@@ -21,11 +21,12 @@ static const struct command commands[] = {
 	{ "replay", cmd_replay, "replay a trace in a sandbox and check it" },
 	{ "timeline", cmd_timeline, "draw a trace as an HTML page or SVG" },
 	{ "hunt", cmd_hunt, "replay with seed after seed until it diverges" },
+	{ "export-c", cmd_export_c, "a trace as a standalone C reproducer" },
 };
 
 /* Commands of iorr(1) that this build does not have yet. */
 static const char *const planned[] = {
-	"shrink", "export-c", "redact",
+	"shrink", "redact",
 };
 
 static void usage(FILE *f)
