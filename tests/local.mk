@@ -27,3 +27,4 @@ include tests/record/local.mk
 include tests/replay/local.mk
 include tests/hunt/local.mk
 include tests/timeline/local.mk
+include tests/export/local.mk

@@ -364,8 +364,12 @@ static void fill_code(struct gen *g, FILE *f, const char *ind,
 		while (e < n && b[e] == b[k])
 			e++;
 		if (e - k >= 32) {
-			fprintf(f, "%smemset(%s + %zu, 0x%02x, %zu);\n", ind,
-				dst, k, b[k], e - k);
+			if (k)
+				fprintf(f, "%smemset(%s + %zu, 0x%02x, %zu);\n",
+					ind, dst, k, b[k], e - k);
+			else
+				fprintf(f, "%smemset(%s, 0x%02x, %zu);\n", ind,
+					dst, b[k], e - k);
 			k = e;
 			continue;
 		}
@@ -1354,7 +1358,7 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 	default:
 		return refuse(g, e, NULL);
 	}
-	fprintf(f, "\tnext();\n\n");
+	fprintf(f, "\tnext();\n");
 	return 0;
 }
 
@@ -1412,8 +1416,11 @@ static const char *helper_res =
 "\t\treturn;\n"
 "\tif (fails++ >= 20)\n"
 "\t\treturn;\t/* enough said */\n"
-"\tprintf(\"DIFF seq %lu %s: returned %ld %s, recorded \", seq, call, r,\n"
-"\t       e ? strerror(e) : \"\");\n"
+"\tif (seq)\n"
+"\t\tprintf(\"DIFF seq %lu %s: \", seq, call);\n"
+"\telse\n"
+"\t\tprintf(\"DIFF final %s: \", call);\t/* the size */\n"
+"\tprintf(\"returned %ld %s, recorded \", r, e ? strerror(e) : \"\");\n"
 "\tif (want == ANY_FD)\n"
 "\t\tprintf(\"an fd\\n\");\n"
 "\telse\n"
@@ -1428,19 +1435,16 @@ static const char *helper_same =
 "\tconst unsigned char *w = want;\n"
 "\tlong k;\n"
 "\n"
-"\tres(seq, \"read\", r, n, 0);\n"
+"\tres(seq, seq ? \"read\" : file, r, n, 0);\n"
 "\tfor (k = 0; k < r && k < n && got[k] == w[k]; k++)\n"
 "\t\t;\n"
 "\tif (k >= r || k >= n || fails++ >= 20)\n"
 "\t\treturn;\n"
-"\tprintf(\"DIFF seq %lu read of %s at %ld: byte %ld is 0x%02x, expected \"\n"
-"\t       \"0x%02x\\n  expected:\", seq, file, off, k, got[k], w[k]);\n"
-"\tfor (long j = k; j < r && j < n && j < k + 16; j++)\n"
-"\t\tprintf(\" %02x\", w[j]);\n"
-"\tprintf(\"\\n  got:     \");\n"
-"\tfor (long j = k; j < r && j < n && j < k + 16; j++)\n"
-"\t\tprintf(\" %02x\", got[j]);\n"
-"\tprintf(\"\\n\");\n"
+"\tif (seq)\n"
+"\t\tprintf(\"DIFF seq %lu read of %s at %ld: \", seq, file, off);\n"
+"\telse\n"
+"\t\tprintf(\"DIFF final %s: \", file);\n"
+"\tprintf(\"byte %ld is 0x%02x, expected 0x%02x\\n\", k, got[k], w[k]);\n"
 "}\n";
 
 static const char *helper_abuf =
@@ -1460,12 +1464,13 @@ static const char *helper_getbuf =
 "\tsize_t cap;\n"
 "};\n"
 "\n"
-"/* A thread's buffer: n bytes at off modulo 4096 */\n"
+"/* A thread's buffer: n bytes at an address off modulo 4096, as recorded */\n"
 "static unsigned char *getbuf(struct buf *b, size_t n, size_t off)\n"
 "{\n"
 "\tif (n > b->cap) {\n"
 "\t\tfree(b->mem);\n"
-"\t\tabuf(&b->mem, n, 0);\n"
+"\t\tif (posix_memalign(&b->mem, 4096, n + 4096))\n"
+"\t\t\texit(2);\n"
 "\t\tb->cap = n;\n"
 "\t}\n"
 "\treturn (unsigned char *)b->mem + off;\n"
@@ -1582,33 +1587,16 @@ static const char *helper_final =
 "static void final_file(const char *name, unsigned mode, const void *want,\n"
 "\t\t       long n)\n"
 "{\n"
-"\tconst unsigned char *w = want;\n"
 "\tunsigned char *got = malloc(n + 1);\n"
 "\tint fd = open(P(name), O_RDONLY);\n"
-"\tlong r = fd < 0 ? -1 : read(fd, got, n + 1), k;\n"
+"\tlong r = fd < 0 ? -1 : read(fd, got, n + 1);\n"
 "\tstruct stat st;\n"
 "\n"
-"\tif (fd < 0 || fstat(fd, &st) < 0 || r < 0) {\n"
-"\t\tfails++;\n"
-"\t\tprintf(\"DIFF final %s: %s\\n\", name, strerror(errno));\n"
-"\t} else {\n"
-"\t\tfor (k = 0; k < r && k < n && got[k] == w[k]; k++)\n"
-"\t\t\t;\n"
-"\t\tif (k < n || r != n) {\n"
-"\t\t\tfails++;\n"
-"\t\t\tprintf(\"DIFF final %s: size %ld, expected %ld\", name,\n"
-"\t\t\t       (long)st.st_size, n);\n"
-"\t\t\tif (k < r && k < n)\n"
-"\t\t\t\tprintf(\"; byte %ld is 0x%02x, expected 0x%02x\", k,\n"
-"\t\t\t\t       got[k], w[k]);\n"
-"\t\t\tprintf(\"\\n\");\n"
-"\t\t}\n"
-"\t\tif ((st.st_mode & 07777) != mode) {\n"
-"\t\t\tfails++;\n"
-"\t\t\tprintf(\"DIFF final %s: mode %o, expected %o\\n\", name,\n"
-"\t\t\t       (unsigned)st.st_mode & 07777, mode);\n"
-"\t\t}\n"
-"\t}\n"
+"\tif (fd >= 0 && !fstat(fd, &st) && (st.st_mode & 07777) != mode &&\n"
+"\t    ++fails)\n"
+"\t\tprintf(\"DIFF final %s: mode %o, expected %o\\n\", name,\n"
+"\t\t       (unsigned)st.st_mode & 07777, mode);\n"
+"\tsame(0, name, 0, got, r, want, n);\t/* seq 0: the final content */\n"
 "\tif (fd >= 0)\n"
 "\t\tclose(fd);\n"
 "\tfree(got);\n"
@@ -1718,7 +1706,8 @@ static int setup_code(struct gen *g, FILE *f)
 	f = open_memstream(&body, &blen);
 	if (!f)
 		return -ENOMEM;
-	fprintf(f, "\tumask(0%o);\n", iorr_replay_umask(g->rp));
+	fprintf(f, "\tumask(0%o);\t/* the recording's */\n",
+		iorr_replay_umask(g->rp));
 	for (size_t k = 0; k < iorr_reader_nstates(g->r, IORR_STATE_INITIAL);
 	     k++) {
 		const struct iorr_file_state *st = iorr_reader_state(
@@ -1940,7 +1929,7 @@ static int thread_code(struct gen *g, FILE *f, uint32_t t, bool main)
 		fprintf(f, "\tstruct io_uring_sqe *sqe;\n");
 	if (strstr(body, "r = ") || strstr(body, ", r,"))
 		fprintf(f, "\tlong r;\n");
-	fprintf(f, "\n\t(void)arg;\n%s", body);
+	fprintf(f, "\n%s", body);
 	if (ub)
 		fprintf(f, "\tfree(B.mem);\n");
 	if (uw)
@@ -2447,6 +2436,28 @@ int cmd_export_c(int argc, char **argv)
 	}
 	g.trace = argv[optind];
 	pthread_mutex_init(&g.caps.lock, NULL);
+
+	/* 0. ops the program cannot express: refused by name, up front */
+	k = iorr_replay_load(g.trace, &rp, msg, sizeof(msg));
+	if (k < 0) {
+		cli_error("%s", msg);
+		goto out;
+	}
+	k = load_events(&g, rp, msg, sizeof(msg));
+	for (uint32_t i = 0; !k && i < g.nev; i++)
+		if (role_of(g.ev[i].e) == R_REFUSE) {
+			cli_error("export-c: %s: not supported yet",
+				  iorr_op_get(g.ev[i].e->op)->name);
+			goto out;
+		}
+	if (k < 0) {
+		cli_error("export-c: %s: %s", g.trace, msg);
+		goto out;
+	}
+	free(g.ev);
+	g.ev = NULL;
+	iorr_replay_free(rp);
+	rp = NULL;
 
 	/* 1. the faithful replay: expected results, reads, final files */
 	fo.trace = g.trace;
