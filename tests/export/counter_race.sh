@@ -45,12 +45,17 @@ cmp -s "$TMP/want.seqs" "$TMP/got.seqs" || {
 	paste "$TMP/want.seqs" "$TMP/got.seqs" >&2
 	fail "the program's divergences differ from iorr replay's"
 }
-# the final counter differs too (lost updates)
-grep -q "^DIFF final counter" "$TMP/seed.out" || fail "no final difference"
+# when the replay finds a lost update in the final counter, so does it
+if grep -q "^divergence .*final" "$TMP/r.out"; then
+	grep -q "^DIFF final counter" "$TMP/seed.out" || fail "no final difference"
+fi
 # same seed, same program
 "$IORR" export-c --order random --seed "$seed" -o "$TMP/seed2.c" "$TMP/cr.iorr" ||
 	fail "second export"
-cmp -s "$TMP/seed.c" "$TMP/seed2.c" || fail "export is not deterministic"
+# (line 3 of the header is the command line, with the output's name)
+sed 3d "$TMP/seed.c" >"$TMP/a.c"
+sed 3d "$TMP/seed2.c" >"$TMP/b.c"
+cmp -s "$TMP/a.c" "$TMP/b.c" || fail "export is not deterministic"
 # jitter: fixed delays from the seed
 export_run "$TMP/cr.iorr" jit --jitter uniform:1us-20us --seed 5
 [ "$rc" -eq 0 ] || { cat "$TMP/jit.out"; fail "recorded order with jitter: $rc"; }
