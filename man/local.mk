@@ -4,6 +4,7 @@
 dist_man_MANS += \
 	man/iorr.1 \
 	man/iorr-dump.1 \
+	man/iorr-export-c.1 \
 	man/iorr-hunt.1 \
 	man/iorr-json.1 \
 	man/iorr-record.1 \

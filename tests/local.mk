@@ -29,3 +29,4 @@ include tests/hunt/local.mk
 include tests/shrink/local.mk
 include tests/timeline/local.mk
 include tests/traces/local.mk
+include tests/export/local.mk

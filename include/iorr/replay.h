@@ -81,6 +81,16 @@ struct iorr_replay_opts {
 	bool flip_conflicts;		/* drop the kept conflict order */
 	struct iorr_perturb perturb;
 	bool quiet_limits;		/* hunt: skip per-run notes */
+	/*
+	 * Called with the bytes of every read the oracles check (sync reads
+	 * at the read, async ones at their completion record), from the
+	 * replay threads, one at a time in serial orders.  @seq is the
+	 * read's (or completion's) event.  NULL: none.  (iorr export-c
+	 * embeds these as the expected bytes.)
+	 */
+	void (*read_hook)(void *arg, uint64_t seq, const void *buf,
+			  size_t len);
+	void *hook_arg;
 };
 
 /*
@@ -213,6 +223,31 @@ int iorr_replay_reset(struct iorr_replay *rp, uint64_t seed, char *msg,
  * run (the report repeats it).
  */
 uint64_t iorr_replay_sched_hash(const struct iorr_replay *rp);
+
+/*
+ * The issue order the replayer uses for @seed with the options the replay
+ * was prepared with (recorded: the trace order): *@seqs gets the event
+ * seqs in issue order and *@delays (NULL when no delays are planned) the
+ * ns each waits before it is issued; both have *@n entries, free() them.
+ * Plans anew for @seed (as iorr_replay_reset() would, without touching
+ * the sandbox).  Perturbation injections are not part of the answer.
+ * @return 0 or -errno with a message.
+ */
+int iorr_replay_schedule(struct iorr_replay *rp, uint64_t seed,
+			 uint64_t **seqs, size_t *n, uint64_t **delays,
+			 char *msg, size_t msglen);
+
+/*
+ * Read the whole content of the recorded path @path (absolute, as in the
+ * trace's file states) from the sandbox, resolved inside the root.
+ * @return 0 with *@buf (free() it) and *@len, or -errno (-ENOENT: absent).
+ */
+int iorr_replay_read_file(struct iorr_replay *rp, const char *path,
+			  uint8_t **buf, size_t *len);
+
+/* The recorded working directory and umask (from the metadata). */
+const char *iorr_replay_cwd(const struct iorr_replay *rp);
+unsigned iorr_replay_umask(const struct iorr_replay *rp);
 
 /* A candidate race: two conflicting ops no happens-before edge orders. */
 struct iorr_conflict {

@@ -55,6 +55,7 @@ int cmd_timeline(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 int cmd_shrink(int argc, char **argv);
 int cmd_redact(int argc, char **argv);
+int cmd_export_c(int argc, char **argv);
 
 /* iorr replay's shared pieces (src/cli/replay.c), also used by hunt. */
 struct iorr_replay;

@@ -3,6 +3,7 @@ bin_PROGRAMS += iorr
 iorr_SOURCES = \
 	src/cli/common.c \
 	src/cli/dump.c \
+	src/cli/export_c.c \
 	src/cli/hunt.c \
 	src/cli/json_cmd.c \
 	src/cli/main.c \

@@ -23,11 +23,7 @@ static const struct command commands[] = {
 	{ "hunt", cmd_hunt, "replay with seed after seed until it diverges" },
 	{ "shrink", cmd_shrink, "reduce a diverging trace to a small one" },
 	{ "redact", cmd_redact, "replace payload bytes (and paths) for sharing" },
-};
-
-/* Commands of iorr(1) that this build does not have yet. */
-static const char *const planned[] = {
-	"export-c",
+	{ "export-c", cmd_export_c, "a trace as a standalone C reproducer" },
 };
 
 static void usage(FILE *f)
@@ -69,12 +65,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(cmd, commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	for (size_t i = 0; i < sizeof(planned) / sizeof(planned[0]); i++) {
-		if (strcmp(cmd, planned[i]) == 0) {
-			cli_error("%s: not supported yet in this version", cmd);
-			return EXIT_ERROR;
-		}
-	}
 	cli_error("%s: unknown command (try 'iorr --help')", cmd);
 	return EXIT_ERROR;
 }

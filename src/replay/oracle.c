@@ -179,6 +179,8 @@ void rp_check_read(struct replay *rp, uint32_t i, const uint8_t *buf,
 
 	o->hashed = true;
 	o->hash = iorr_hash64(buf, len);
+	if (rp->o.read_hook)
+		rp->o.read_hook(rp->o.hook_arg, rp->ev[i].e.seq, buf, len);
 	pthread_mutex_lock(&rp->pend_lock);
 	if (hash)
 		rp->rep.reads_checked++;

@@ -348,6 +348,98 @@ int iorr_replay_reset(struct iorr_replay *x, uint64_t seed, char *msg,
 	return rp_sched_plan(rp, msg, len);
 }
 
+int iorr_replay_schedule(struct iorr_replay *x, uint64_t seed,
+			 uint64_t **seqs, size_t *n, uint64_t **delays,
+			 char *msg, size_t len)
+{
+	struct replay *rp = (struct replay *)x;
+	const struct rp_plan *p = &rp->plan;
+	int k;
+
+	msg[0] = '\0';
+	*seqs = NULL;
+	*delays = NULL;
+	*n = 0;
+	rp->o.seed = seed;
+	k = rp_sched_plan(rp, msg, len);
+	if (k < 0)
+		return k;
+	*seqs = malloc((rp->nev ? rp->nev : 1) * sizeof(**seqs));
+	if (p->delay)
+		*delays = malloc((rp->nev ? rp->nev : 1) * sizeof(**delays));
+	if (!*seqs || (p->delay && !*delays)) {
+		free(*seqs);
+		free(*delays);
+		*seqs = *delays = NULL;
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t s = 0; s < rp->nev; s++) {
+		uint32_t i = p->order ? p->order[s] : s;
+
+		(*seqs)[s] = rp->ev[i].e.seq;
+		if (*delays)
+			(*delays)[s] = p->delay[i];
+	}
+	*n = rp->nev;
+	return 0;
+}
+
+int iorr_replay_read_file(struct iorr_replay *x, const char *path,
+			  uint8_t **buf, size_t *len)
+{
+	struct replay *rp = (struct replay *)x;
+	int fd = rp_sb_open(rp, path, O_RDONLY | O_NOFOLLOW, 0);
+	size_t cap = 0, n = 0;
+	uint8_t *b = NULL;
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		if (n == cap) {
+			uint8_t *nb = realloc(b, cap ? 2 * cap : 65536);
+
+			if (!nb) {
+				free(b);
+				close(fd);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap = cap ? 2 * cap : 65536;
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			free(b);
+			close(fd);
+			return -e;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+const char *iorr_replay_cwd(const struct iorr_replay *x)
+{
+	return ((const struct replay *)x)->trace_cwd;
+}
+
+unsigned iorr_replay_umask(const struct iorr_replay *x)
+{
+	return ((const struct replay *)x)->umask;
+}
+
 int iorr_replay_load(const char *trace, struct iorr_replay **out, char *msg,
 		     size_t len)
 {

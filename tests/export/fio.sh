@@ -1,0 +1,26 @@
+#!/bin/sh
+# --format fio writes a fio iolog v3 that the installed fio replays with
+# as many reads and writes as the trace has.
+. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/export/export_lib.sh"
+need_prog fio
+CR=${top_builddir:-.}/tests/workloads/counter_race
+[ -x "$CR" ] || skip "tests/workloads/counter_race not built"
+mkdir -p "$TMP/w" "$TMP/fio"
+# NOTE: stdout to /dev/null (not traced): export-c has no stdio yet.
+(cd "$TMP/w" && "$IORR" record -o "$TMP/cr.iorr" -- "$CR" -t 2 -n 20 . \
+	>/dev/null) 2>"$TMP/rec.log" || skip "iorr record failed"
+"$IORR" export-c --format fio -o "$TMP/cr.log" "$TMP/cr.iorr" ||
+	fail "export-c --format fio"
+head -1 "$TMP/cr.log" | grep -qx "fio version 3 iolog" || fail "no v3 header"
+grep -q "^0 counter add$" "$TMP/cr.log" || fail "no add action"
+reads=$("$IORR" dump "$TMP/cr.iorr" | grep -c ' pread(.*) = [1-9]')
+writes=$("$IORR" dump "$TMP/cr.iorr" | grep -c ' pwrite(.*) = [1-9]')
+(cd "$TMP/fio" && fio --name=replay --read_iolog="$TMP/cr.log" \
+	--ioengine=psync) >"$TMP/fio.out" 2>&1 ||
+	{ cat "$TMP/fio.out"; fail "fio failed"; }
+grep -q "issued rwts: total=$reads,$writes," "$TMP/fio.out" || {
+	grep issued "$TMP/fio.out"
+	fail "fio's io counts differ from the trace's ($reads reads, $writes writes)"
+}
+exit 0
