@@ -164,6 +164,13 @@ struct iorr_replay_report {
 	/* recorded timing: issue-time skew against the recorded offsets */
 	bool have_skew;
 	uint64_t skew_p50, skew_p99, skew_max;
+	/*
+	 * Duration: from the first event's start to the last end, recorded
+	 * (times the timing scale with paced timing) and replayed (first
+	 * issue to last return); their difference in % of the recorded one.
+	 */
+	uint64_t recorded_span_ns, replayed_span_ns;
+	double duration_error_pct;
 	/* Notes on what the checks could not cover, one line each. */
 	size_t nlimits;
 	char **limits;

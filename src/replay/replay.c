@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -134,6 +135,9 @@ static void *worker_main(void *arg)
 	struct rp_worker *w = arg;
 	struct replay *rp = w->rp;
 
+	/* paced: wake at the deadline, not up to 50 us later (sched.c) */
+	if (rp->o.timing == IORR_TIMING_RECORDED)
+		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	for (uint32_t k = 0; k < w->nev; k++) {
 		uint32_t i = w->evs[k];
 
@@ -160,6 +164,42 @@ static void *worker_main(void *arg)
 			rp->o.progress(rp->o.progress_arg, done, rp->nev);
 	}
 	return NULL;
+}
+
+/*
+ * The recorded and replayed durations of the events that ran: first start
+ * (issue) to last end.  The recorded one is scaled like the pacing.
+ */
+static void spans(struct replay *rp)
+{
+	uint64_t r0 = UINT64_MAX, r1 = 0, p0 = UINT64_MAX, p1 = 0;
+	struct iorr_replay_report *r = &rp->rep;
+
+	for (uint32_t i = 0; i < rp->nev; i++) {
+		if (rp->out[i].state == RP_NOT_RUN)
+			continue;
+		if (rp->ev[i].e.start_ns < r0)
+			r0 = rp->ev[i].e.start_ns;
+		if (rp->ev[i].e.end_ns > r1)
+			r1 = rp->ev[i].e.end_ns;
+		if (rp->out[i].issue_ns < p0)
+			p0 = rp->out[i].issue_ns;
+		if (rp->out[i].end_ns > p1)
+			p1 = rp->out[i].end_ns;
+	}
+	r->recorded_span_ns = r->replayed_span_ns = 0;
+	r->duration_error_pct = 0;
+	if (r0 > r1 || p0 > p1)
+		return;
+	r->recorded_span_ns = r1 - r0;
+	if (rp->o.timing == IORR_TIMING_RECORDED)
+		r->recorded_span_ns = (uint64_t)((double)r->recorded_span_ns *
+						 rp->o.timing_scale);
+	r->replayed_span_ns = p1 - p0;
+	if (r->recorded_span_ns)
+		r->duration_error_pct = ((double)r->replayed_span_ns -
+					 (double)r->recorded_span_ns) * 100.0 /
+					(double)r->recorded_span_ns;
 }
 
 int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
@@ -254,6 +294,7 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 		rp->rep.skew_p99 = hist_quantile(&rp->skew, 0.99);
 		rp->rep.skew_max = rp->skew.max;
 	}
+	spans(rp);
 	ret = rp_finish_report(rp, msg, len);
 	rp->rep.root_kept = rp->o.keep || (rp->o.root && !rp->o.scratch);
 	return ret;

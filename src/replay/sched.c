@@ -53,6 +53,18 @@ static void kick(struct replay *rp, uint32_t thread)
 	syscall(SYS_futex, &w->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/* Paced timing: spin for the last part of each wait (see pace()). */
+#define SPIN_NS 50000ull
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
 static void pace(struct replay *rp, uint32_t i)
 {
 	if (rp->o.timing != IORR_TIMING_RECORDED)
@@ -62,15 +74,26 @@ static void pace(struct replay *rp, uint32_t i)
 						    rp->o.timing_scale);
 	uint64_t now = rp_now_ns();
 
-	if (now < target) {
+	/*
+	 * Sleep to an absolute deadline SPIN_NS before the target (no drift
+	 * accumulates from op to op), then spin on the clock: a timer wakeup
+	 * is late by tens of microseconds (the timer slack, which the workers
+	 * set to 1 ns, and the wakeup latency), the spin is not.
+	 */
+	if (now + SPIN_NS < target) {
+		uint64_t wake = target - SPIN_NS;
 		struct timespec ts = {
-			.tv_sec = (time_t)(target / 1000000000ull),
-			.tv_nsec = (long)(target % 1000000000ull),
+			.tv_sec = (time_t)(wake / 1000000000ull),
+			.tv_nsec = (long)(wake % 1000000000ull),
 		};
 
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
 				       NULL) == EINTR)
 			;
+		now = rp_now_ns();
+	}
+	while (now < target) {
+		cpu_relax();
 		now = rp_now_ns();
 	}
 	pthread_mutex_lock(&rp->skew_lock);
