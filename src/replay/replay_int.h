@@ -110,6 +110,7 @@ struct rp_worker {
 	pthread_t th;
 	bool started;
 	_Atomic uint32_t wake;	/* futex word */
+	_Atomic uint32_t waiters; /* threads asleep on it (sched.c) */
 	void *bufmem;		/* reusable sync buffer */
 	size_t bufcap;
 	int err;		/* -errno: the worker stopped */

@@ -40,9 +40,21 @@
 #include "replay/replay_int.h"
 #include "util/rng.h"
 
-static void fwait(_Atomic uint32_t *w, uint32_t v)
+/*
+ * Sleep on @w's futex word unless it moved from @v.  The waiter count
+ * lets kick() skip the FUTEX_WAKE system call when nobody sleeps (the
+ * common case: the next event is the same worker's, or its worker has
+ * not gone to sleep yet).  No wakeup is lost: the waiter counts itself
+ * before it sleeps and sleeps only if the word is still @v, and kick()
+ * moves the word before it looks at the count (both sequentially
+ * consistent), so either the waiter sees the new word or kick() sees the
+ * waiter.
+ */
+static void fwait(struct rp_worker *w, uint32_t v)
 {
-	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+	atomic_fetch_add(&w->waiters, 1);
+	syscall(SYS_futex, &w->wake, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+	atomic_fetch_sub(&w->waiters, 1);
 }
 
 static void kick(struct replay *rp, uint32_t thread)
@@ -50,7 +62,9 @@ static void kick(struct replay *rp, uint32_t thread)
 	struct rp_worker *w = &rp->workers[thread];
 
 	atomic_fetch_add(&w->wake, 1);
-	syscall(SYS_futex, &w->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	if (atomic_load(&w->waiters))
+		syscall(SYS_futex, &w->wake, FUTEX_WAKE_PRIVATE, 1, NULL,
+			NULL, 0);
 }
 
 /* Paced timing: spin for the last part of each wait (see pace()). */
@@ -110,7 +124,7 @@ void rp_sched_wait(struct replay *rp, struct rp_worker *w, uint32_t i)
 			if (atomic_load(&rp->turn) == i ||
 			    atomic_load(&rp->stop))
 				break;
-			fwait(&w->wake, v);
+			fwait(w, v);
 		}
 	} else {
 		for (uint32_t k = rp->pred_off[i]; k < rp->pred_off[i + 1];
@@ -123,7 +137,7 @@ void rp_sched_wait(struct replay *rp, struct rp_worker *w, uint32_t i)
 				if (atomic_load(&rp->done[p]) ||
 				    atomic_load(&rp->stop))
 					break;
-				fwait(&w->wake, v);
+				fwait(w, v);
 			}
 		}
 	}
