@@ -161,6 +161,7 @@ struct iorr_replay_report {
 	uint64_t ndiv, nimpossible, norder;
 	struct iorr_divergence *divs;
 	uint64_t elapsed_ns;
+	uint64_t cpu_ns;	/* CPU time of the replay threads in the run */
 	/* recorded timing: issue-time skew against the recorded offsets */
 	bool have_skew;
 	uint64_t skew_p50, skew_p99, skew_max;

@@ -342,6 +342,7 @@ json_t *cli_replay_json(const char *trace, const char *cmdline,
 			    json_integer((json_int_t)r->norder));
 	json_object_set_new(o, "elapsed_ns",
 			    json_integer((json_int_t)r->elapsed_ns));
+	json_object_set_new(o, "cpu_ns", json_integer((json_int_t)r->cpu_ns));
 	json_object_set_new(o, "command", json_string(cmdline));
 	if (r->have_skew)
 		json_object_set_new(o, "timing", json_pack(

@@ -57,7 +57,8 @@ struct rp_out {
 	bool hashed;		/* a read whose bytes were hashed */
 	uint64_t hash;
 	uint64_t issue_ns;	/* monotonic, relative to the replay start */
-	uint64_t end_ns;	/* ... when it returned */
+	uint64_t end_ns;	/* ... when it returned (both 0 unless
+				 * rp->times) */
 };
 
 /* One replay fd of a recorded process. */
@@ -114,6 +115,7 @@ struct rp_worker {
 	void *bufmem;		/* reusable sync buffer */
 	size_t bufcap;
 	int err;		/* -errno: the worker stopped */
+	uint64_t cpu_ns;	/* its CPU time in the last run */
 	char msg[256];
 };
 
@@ -205,6 +207,7 @@ struct replay {
 	/* execution */
 	struct rp_worker *workers;
 	struct rp_out *out;
+	bool times;		/* out[].issue_ns/end_ns are taken (sched.c) */
 	struct rp_aioctx *aio;
 	pthread_mutex_t aio_lock;
 	struct rp_ring *rings;
