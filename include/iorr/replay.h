@@ -71,6 +71,7 @@ struct iorr_replay_opts {
 	enum iorr_replay_order order;
 	enum iorr_replay_timing timing;
 	double timing_scale;		/* 1.0 for recorded, F for scale:F */
+	bool realtime;			/* replay threads SCHED_FIFO */
 	iorr_replay_progress_fn progress;
 	void *progress_arg;
 	/* seeded scheduling (iorr-replay(1), "ORDER AND TIMING") */

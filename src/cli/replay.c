@@ -54,6 +54,8 @@ static void usage(FILE *f)
 		"                          or comma-separated)\n"
 		"  --timing asap|recorded|scale:F\n"
 		"                          pace issue times (default asap)\n"
+		"  --realtime              replay threads SCHED_FIFO (paced\n"
+		"                          timing on a busy machine; root)\n"
 		"  --json                  the report as JSON\n"
 		"  -h, --help              this text\n"
 		"\n"
@@ -587,6 +589,7 @@ int cmd_replay(int argc, char **argv)
 		{ "allow-missing-initial", no_argument, NULL, 'm' },
 		{ "order", required_argument, NULL, 'o' },
 		{ "timing", required_argument, NULL, 't' },
+		{ "realtime", no_argument, NULL, 'R' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "jitter", required_argument, NULL, 'J' },
 		{ "flip-conflicts", no_argument, NULL, 'F' },
@@ -629,6 +632,9 @@ int cmd_replay(int argc, char **argv)
 					  "or scale:F (F > 0)", optarg);
 				return EXIT_ERROR;
 			}
+			break;
+		case 'R':
+			o.realtime = true;
 			break;
 		case 'j':
 			json = true;

@@ -5,6 +5,7 @@
  * and hand the outcomes to the oracles.
  */
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,12 +262,33 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 		rp_sched_run_serial(rp);
 		rp->rep.cpu_ns = thread_cpu_ns() - c0;
 	}
+	pthread_attr_t rt, *attr = NULL;
+
+	if (rp->o.realtime && !rp->serial && !pthread_attr_init(&rt)) {
+		/* --realtime: the lowest SCHED_FIFO priority, no spinning
+		 * beyond pace()'s 50 us an op */
+		struct sched_param sp = { .sched_priority = 1 };
+
+		pthread_attr_setinheritsched(&rt, PTHREAD_EXPLICIT_SCHED);
+		pthread_attr_setschedpolicy(&rt, SCHED_FIFO);
+		pthread_attr_setschedparam(&rt, &sp);
+		attr = &rt;
+	}
 	for (uint32_t t = 0; t < rp->nthreads && !rp->serial; t++) {
 		struct rp_worker *w = &rp->workers[t];
 
 		if (!w->nev)
 			continue;
-		int k = pthread_create(&w->th, NULL, worker_main, w);
+		int k = pthread_create(&w->th, attr, worker_main, w);
+
+		if (k == EPERM && attr) {
+			rp_limit(rp, "--realtime: not allowed to use "
+				 "SCHED_FIFO (needs CAP_SYS_NICE or an "
+				 "RLIMIT_RTPRIO): normal scheduling");
+			pthread_attr_destroy(attr);
+			attr = NULL;
+			k = pthread_create(&w->th, NULL, worker_main, w);
+		}
 
 		if (k) {
 			snprintf(msg, len, "cannot start a replay thread: %s",
@@ -277,6 +299,8 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 		}
 		w->started = true;
 	}
+	if (attr)
+		pthread_attr_destroy(attr);
 	for (uint32_t t = 0; t < rp->nthreads; t++) {
 		if (rp->workers[t].started) {
 			pthread_join(rp->workers[t].th, NULL);

@@ -233,6 +233,8 @@ struct replay {
 	uint32_t *xorder, *xpos;
 
 	/* timing */
+	uint64_t *due;		/* paced recorded order: when each event is
+				 * due, ns after the first (sched.c) */
 	struct hist skew;
 	pthread_mutex_t skew_lock;
 

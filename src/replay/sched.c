@@ -83,7 +83,8 @@ static void pace(struct replay *rp, uint32_t i)
 {
 	if (rp->o.timing != IORR_TIMING_RECORDED)
 		return;
-	uint64_t rel = rp->ev[i].e.start_ns - rp->ev[0].e.start_ns;
+	uint64_t s = rp->ev[i].e.start_ns, s0 = rp->ev[0].e.start_ns;
+	uint64_t rel = rp->due ? rp->due[i] : s > s0 ? s - s0 : 0;
 	uint64_t target = rp->start_ns + (uint64_t)((double)rel *
 						    rp->o.timing_scale);
 	uint64_t now = rp_now_ns();
@@ -252,6 +253,33 @@ static bool sync_recorded(struct replay *rp)
 	return false;
 }
 
+/*
+ * Paced recorded order: when each event is due, relative to the first
+ * event's start.  Events are in the order they returned, so a call that
+ * blocked (a cond_wait, a read of a pipe) started before events that come
+ * before it, and in recorded order it cannot be issued before they are
+ * done: it is due at its recorded start, or at the latest recorded end of
+ * the events before it if that is later.  Its skew is then measured from
+ * a time it could have been issued at.
+ */
+static int due_times(struct replay *rp)
+{
+	uint64_t t0 = rp->nev ? rp->ev[0].e.start_ns : 0, last = t0;
+
+	free(rp->due);
+	rp->due = malloc((rp->nev ? rp->nev : 1) * sizeof(*rp->due));
+	if (!rp->due)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < rp->nev; i++) {
+		uint64_t s = rp->ev[i].e.start_ns;
+
+		rp->due[i] = (s > last ? s : last) - t0;
+		if (rp->ev[i].e.end_ns > last)
+			last = rp->ev[i].e.end_ns;
+	}
+	return 0;
+}
+
 int rp_sched_init(struct replay *rp, char *msg, size_t len)
 {
 	int k;
@@ -266,8 +294,13 @@ int rp_sched_init(struct replay *rp, char *msg, size_t len)
 	 */
 	rp->times = rp->o.order != IORR_ORDER_RECORDED ||
 		    rp->o.timing == IORR_TIMING_RECORDED;
-	if (rp->o.order == IORR_ORDER_RECORDED)
+	if (rp->o.order == IORR_ORDER_RECORDED) {
+		if (rp->o.timing == IORR_TIMING_RECORDED && due_times(rp) < 0) {
+			snprintf(msg, len, "out of memory");
+			return -ENOMEM;
+		}
 		return rp_sched_plan(rp, msg, len);
+	}
 	k = rp_hb_build(rp, &rp->hb);
 	if (!k && rp->serial && !sync_recorded(rp)) {
 		rp->keep_all_conflicts = true;
@@ -656,6 +689,7 @@ void rp_sched_reset(struct replay *rp)
 
 void rp_sched_free(struct replay *rp)
 {
+	free(rp->due);
 	free(rp->pred);
 	free(rp->pred_off);
 	free(rp->succ);
