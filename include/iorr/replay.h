@@ -71,6 +71,7 @@ struct iorr_replay_opts {
 	enum iorr_replay_order order;
 	enum iorr_replay_timing timing;
 	double timing_scale;		/* 1.0 for recorded, F for scale:F */
+	bool realtime;			/* replay threads SCHED_FIFO */
 	iorr_replay_progress_fn progress;
 	void *progress_arg;
 	/* seeded scheduling (iorr-replay(1), "ORDER AND TIMING") */
@@ -171,9 +172,17 @@ struct iorr_replay_report {
 	uint64_t ndiv, nimpossible, norder;
 	struct iorr_divergence *divs;
 	uint64_t elapsed_ns;
+	uint64_t cpu_ns;	/* CPU time of the replay threads in the run */
 	/* recorded timing: issue-time skew against the recorded offsets */
 	bool have_skew;
 	uint64_t skew_p50, skew_p99, skew_max;
+	/*
+	 * Duration: from the first event's start to the last end, recorded
+	 * (times the timing scale with paced timing) and replayed (first
+	 * issue to last return); their difference in % of the recorded one.
+	 */
+	uint64_t recorded_span_ns, replayed_span_ns;
+	double duration_error_pct;
 	/* Notes on what the checks could not cover, one line each. */
 	size_t nlimits;
 	char **limits;

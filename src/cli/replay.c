@@ -54,6 +54,8 @@ static void usage(FILE *f)
 		"                          or comma-separated)\n"
 		"  --timing asap|recorded|scale:F\n"
 		"                          pace issue times (default asap)\n"
+		"  --realtime              replay threads SCHED_FIFO (paced\n"
+		"                          timing on a busy machine; root)\n"
 		"  --json                  the report as JSON\n"
 		"  -h, --help              this text\n"
 		"\n"
@@ -270,8 +272,15 @@ void cli_replay_print_text(FILE *f, const char *trace, const char *cmdline,
 		fprintf(f, "note: %s\n", r->limits[k]);
 	if (r->have_skew)
 		fprintf(f, "timing: issue skew p50 %" PRIu64 " us, p99 %" PRIu64
-			" us, max %" PRIu64 " us\n", r->skew_p50 / 1000,
-			r->skew_p99 / 1000, r->skew_max / 1000);
+			" us, max %" PRIu64 " us; duration %" PRIu64 ".%03"
+			PRIu64 " s replayed, %" PRIu64 ".%03" PRIu64 " s "
+			"recorded (%+.2f %%)\n", r->skew_p50 / 1000,
+			r->skew_p99 / 1000, r->skew_max / 1000,
+			r->replayed_span_ns / UINT64_C(1000000000),
+			r->replayed_span_ns / UINT64_C(1000000) % 1000,
+			r->recorded_span_ns / UINT64_C(1000000000),
+			r->recorded_span_ns / UINT64_C(1000000) % 1000,
+			r->duration_error_pct);
 	if (r->conflicts_kept)
 		fprintf(f, "note: the trace was recorded without pthread "
 			"synchronization: conflicting ops keep their recorded "
@@ -335,7 +344,17 @@ json_t *cli_replay_json(const char *trace, const char *cmdline,
 			    json_integer((json_int_t)r->norder));
 	json_object_set_new(o, "elapsed_ns",
 			    json_integer((json_int_t)r->elapsed_ns));
+	json_object_set_new(o, "cpu_ns", json_integer((json_int_t)r->cpu_ns));
 	json_object_set_new(o, "command", json_string(cmdline));
+	if (r->have_skew)
+		json_object_set_new(o, "timing", json_pack(
+			"{sI sI sI sI sI sf}",
+			"skew_p50_ns", (json_int_t)r->skew_p50,
+			"skew_p99_ns", (json_int_t)r->skew_p99,
+			"skew_max_ns", (json_int_t)r->skew_max,
+			"recorded_span_ns", (json_int_t)r->recorded_span_ns,
+			"replayed_span_ns", (json_int_t)r->replayed_span_ns,
+			"duration_error_pct", r->duration_error_pct));
 	{
 		char h[32];
 
@@ -570,6 +589,7 @@ int cmd_replay(int argc, char **argv)
 		{ "allow-missing-initial", no_argument, NULL, 'm' },
 		{ "order", required_argument, NULL, 'o' },
 		{ "timing", required_argument, NULL, 't' },
+		{ "realtime", no_argument, NULL, 'R' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "jitter", required_argument, NULL, 'J' },
 		{ "flip-conflicts", no_argument, NULL, 'F' },
@@ -612,6 +632,9 @@ int cmd_replay(int argc, char **argv)
 					  "or scale:F (F > 0)", optarg);
 				return EXIT_ERROR;
 			}
+			break;
+		case 'R':
+			o.realtime = true;
 			break;
 		case 'j':
 			json = true;

@@ -16,9 +16,40 @@
 
 #include "replay/replay_int.h"
 
+/*
+ * Field index by name, through a small per-thread cache keyed by (op, name
+ * pointer): the executors look up a handful of fields by literal name for
+ * every op, and each uncached lookup compares the name with each of the
+ * op's fields.  A hit is checked with one strcmp, so a name at a reused
+ * address cannot return a stale index; misses (-1) are not cached.
+ */
+#define FCACHE 64
+
+static int field_index(unsigned op, const char *name)
+{
+	static __thread struct {
+		const char *name;
+		unsigned op;
+		int idx;
+	} c[FCACHE];
+	size_t h = (((uintptr_t)name >> 3) ^ op * 0x9e37u) % FCACHE;
+	int k;
+
+	if (c[h].name == name && c[h].op == op &&
+	    !strcmp(iorr_op_get(op)->fields[c[h].idx].name, name))
+		return c[h].idx;
+	k = iorr_op_field_index(op, name);
+	if (k >= 0) {
+		c[h].name = name;
+		c[h].op = op;
+		c[h].idx = k;
+	}
+	return k;
+}
+
 int rp_field(const struct rp_ev *ev, const char *name, uint64_t *v)
 {
-	int k = iorr_op_field_index(ev->e.op, name);
+	int k = field_index(ev->e.op, name);
 
 	if (k < 0)
 		return -ENOENT;

@@ -140,28 +140,61 @@ static int ext_reserve(struct ino *f, size_t need)
 	return 0;
 }
 
+/*
+ * The extents are sorted and do not overlap, so both their starts and their
+ * ends increase: lookups are binary searches (a file written at random has
+ * one extent per written block, tens of thousands).
+ */
+/* Index of the first extent that ends after @off, or f->n. */
+static size_t ext_after(const struct ino *f, uint64_t off)
+{
+	size_t lo = 0, hi = f->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->e[mid].off + f->e[mid].len <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Index of the first extent that starts at or after @off, or f->n. */
+static size_t ext_from(const struct ino *f, uint64_t off)
+{
+	size_t lo = 0, hi = f->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->e[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Split so that an extent boundary lies at @off (< size). */
 static int split_at(struct ino *f, uint64_t off)
 {
-	for (size_t k = 0; k < f->n; k++) {
-		struct ext *x = &f->e[k];
+	size_t k = ext_after(f, off);
 
-		if (off <= x->off || off >= x->off + x->len)
-			continue;
-		if (ext_reserve(f, f->n + 1) < 0)
-			return -ENOMEM;
-		x = &f->e[k];
-		memmove(&f->e[k + 1], &f->e[k], (f->n - k) * sizeof(*x));
-		f->n++;
-		uint64_t d = off - x->off;
+	if (k >= f->n || off <= f->e[k].off)
+		return 0;	/* past the end, or already a boundary */
+	if (ext_reserve(f, f->n + 1) < 0)
+		return -ENOMEM;
+	memmove(&f->e[k + 1], &f->e[k], (f->n - k) * sizeof(f->e[0]));
+	f->n++;
+	uint64_t d = off - f->e[k].off;
 
-		f->e[k].len = d;
-		f->e[k + 1].off = off;
-		f->e[k + 1].len -= d;
-		if (f->e[k + 1].kind != K_ZERO)
-			f->e[k + 1].boff += d;
-		return 0;
-	}
+	f->e[k].len = d;
+	f->e[k + 1].off = off;
+	f->e[k + 1].len -= d;
+	if (f->e[k + 1].kind != K_ZERO)
+		f->e[k + 1].boff += d;
 	return 0;
 }
 
@@ -191,13 +224,8 @@ static int set_range(struct ino *f, uint64_t off, uint64_t len, struct ext src)
 		return -ENOMEM;
 	if (split_at(f, off) < 0 || split_at(f, off + len) < 0)
 		return -ENOMEM;
-	size_t a = 0, b;
+	size_t a = ext_from(f, off), b = ext_from(f, off + len);
 
-	while (a < f->n && f->e[a].off < off)
-		a++;
-	b = a;
-	while (b < f->n && f->e[b].off < off + len)
-		b++;
 	/* [a, b) are covered: replace them by one */
 	if (a == b && ext_reserve(f, f->n + 1) < 0)
 		return -ENOMEM;
@@ -223,7 +251,8 @@ static struct ext *get_range(struct ino *f, uint64_t off, uint64_t len,
 	*n = 0;
 	if (!out)
 		return NULL;
-	for (size_t k = 0; k < f->n; k++) {
+	for (size_t k = ext_after(f, off); k < f->n && f->e[k].off < off + len;
+	     k++) {
 		struct ext x = f->e[k];
 		uint64_t a = x.off > off ? x.off : off;
 		uint64_t b = x.off + x.len < off + len ? x.off + x.len :
@@ -274,7 +303,8 @@ static bool read_bytes(struct rp_model *m, struct ino *f, uint64_t off,
 	bool known = true;
 
 	memset(out, 0, len);
-	for (size_t k = 0; k < f->n; k++) {
+	for (size_t k = ext_after(f, off); k < f->n && f->e[k].off < off + len;
+	     k++) {
 		struct ext *x = &f->e[k];
 		uint64_t a = x->off > off ? x->off : off;
 		uint64_t b = x->off + x->len < off + len ? x->off + x->len :
@@ -1257,9 +1287,10 @@ uint64_t rp_model_writer(struct rp_model *m, const char *path, uint64_t off)
 		return UINT64_MAX;
 	struct ino *f = &m->inos[x->ino];
 
-	for (size_t k = 0; k < f->n; k++)
-		if (off >= f->e[k].off && off < f->e[k].off + f->e[k].len)
-			return f->e[k].seq;
+	size_t k = ext_after(f, off);
+
+	if (k < f->n && off >= f->e[k].off)
+		return f->e[k].seq;
 	return UINT64_MAX;
 }
 

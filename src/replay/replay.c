@@ -6,11 +6,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "replay/replay_int.h"
@@ -129,11 +132,23 @@ int iorr_replay_prepare(const struct iorr_replay_opts *o,
 	return k;
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void *worker_main(void *arg)
 {
 	struct rp_worker *w = arg;
 	struct replay *rp = w->rp;
 
+	/* paced: wake at the deadline, not up to 50 us later (sched.c) */
+	if (rp->o.timing == IORR_TIMING_RECORDED)
+		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	for (uint32_t k = 0; k < w->nev; k++) {
 		uint32_t i = w->evs[k];
 
@@ -159,7 +174,45 @@ static void *worker_main(void *arg)
 		if (rp->o.progress && (done % 256 == 0 || done == rp->nev))
 			rp->o.progress(rp->o.progress_arg, done, rp->nev);
 	}
+	w->cpu_ns = thread_cpu_ns();
 	return NULL;
+}
+
+/*
+ * The recorded and replayed durations of the events that ran: first start
+ * (issue) to last end.  The recorded one is scaled like the pacing.
+ */
+static void spans(struct replay *rp)
+{
+	uint64_t r0 = UINT64_MAX, r1 = 0, p0 = UINT64_MAX, p1 = 0;
+	struct iorr_replay_report *r = &rp->rep;
+
+	for (uint32_t i = 0; i < rp->nev; i++) {
+		if (rp->out[i].state == RP_NOT_RUN)
+			continue;
+		if (rp->ev[i].e.start_ns < r0)
+			r0 = rp->ev[i].e.start_ns;
+		if (rp->ev[i].e.end_ns > r1)
+			r1 = rp->ev[i].e.end_ns;
+		if (rp->out[i].issue_ns < p0)
+			p0 = rp->out[i].issue_ns;
+		if (rp->out[i].end_ns > p1)
+			p1 = rp->out[i].end_ns;
+	}
+	r->recorded_span_ns = r->replayed_span_ns = 0;
+	r->duration_error_pct = 0;
+	if (r0 > r1 || p0 > p1)
+		return;
+	r->recorded_span_ns = r1 - r0;
+	if (rp->o.timing == IORR_TIMING_RECORDED)
+		r->recorded_span_ns = (uint64_t)((double)r->recorded_span_ns *
+						 rp->o.timing_scale);
+	/* recorded order, as soon as possible: no per-op times taken */
+	r->replayed_span_ns = rp->times ? p1 - p0 : r->elapsed_ns;
+	if (r->recorded_span_ns)
+		r->duration_error_pct = ((double)r->replayed_span_ns -
+					 (double)r->recorded_span_ns) * 100.0 /
+					(double)r->recorded_span_ns;
 }
 
 int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
@@ -204,14 +257,38 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 	rp->start_ns = rp_now_ns();
 	if (rp->serial) {
 		/* one op at a time in the planned order: one driver */
+		uint64_t c0 = thread_cpu_ns();
+
 		rp_sched_run_serial(rp);
+		rp->rep.cpu_ns = thread_cpu_ns() - c0;
+	}
+	pthread_attr_t rt, *attr = NULL;
+
+	if (rp->o.realtime && !rp->serial && !pthread_attr_init(&rt)) {
+		/* --realtime: the lowest SCHED_FIFO priority, no spinning
+		 * beyond pace()'s 50 us an op */
+		struct sched_param sp = { .sched_priority = 1 };
+
+		pthread_attr_setinheritsched(&rt, PTHREAD_EXPLICIT_SCHED);
+		pthread_attr_setschedpolicy(&rt, SCHED_FIFO);
+		pthread_attr_setschedparam(&rt, &sp);
+		attr = &rt;
 	}
 	for (uint32_t t = 0; t < rp->nthreads && !rp->serial; t++) {
 		struct rp_worker *w = &rp->workers[t];
 
 		if (!w->nev)
 			continue;
-		int k = pthread_create(&w->th, NULL, worker_main, w);
+		int k = pthread_create(&w->th, attr, worker_main, w);
+
+		if (k == EPERM && attr) {
+			rp_limit(rp, "--realtime: not allowed to use "
+				 "SCHED_FIFO (needs CAP_SYS_NICE or an "
+				 "RLIMIT_RTPRIO): normal scheduling");
+			pthread_attr_destroy(attr);
+			attr = NULL;
+			k = pthread_create(&w->th, NULL, worker_main, w);
+		}
 
 		if (k) {
 			snprintf(msg, len, "cannot start a replay thread: %s",
@@ -222,9 +299,13 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 		}
 		w->started = true;
 	}
+	if (attr)
+		pthread_attr_destroy(attr);
 	for (uint32_t t = 0; t < rp->nthreads; t++) {
-		if (rp->workers[t].started)
+		if (rp->workers[t].started) {
 			pthread_join(rp->workers[t].th, NULL);
+			rp->rep.cpu_ns += rp->workers[t].cpu_ns;
+		}
 		rp->workers[t].started = false;
 	}
 	rp->rep.elapsed_ns = rp_now_ns() - rp->start_ns;
@@ -259,6 +340,7 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 		rp->rep.skew_p99 = hist_quantile(&rp->skew, 0.99);
 		rp->rep.skew_max = rp->skew.max;
 	}
+	spans(rp);
 	ret = rp_finish_report(rp, msg, len);
 	rp->rep.root_kept = rp->o.keep || (rp->o.root && !rp->o.scratch);
 	return ret;
@@ -313,7 +395,7 @@ static void clear_run(struct replay *rp)
 	r->ndiv = r->nimpossible = r->norder = 0;
 	r->executed = r->skipped = 0;
 	r->reads_checked = r->reads_unchecked = r->finals_checked = 0;
-	r->elapsed_ns = 0;
+	r->elapsed_ns = r->cpu_ns = 0;
 	r->have_skew = false;
 	hist_free(&rp->skew);
 	memset(&rp->skew, 0, sizeof(rp->skew));

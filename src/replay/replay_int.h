@@ -57,7 +57,8 @@ struct rp_out {
 	bool hashed;		/* a read whose bytes were hashed */
 	uint64_t hash;
 	uint64_t issue_ns;	/* monotonic, relative to the replay start */
-	uint64_t end_ns;	/* ... when it returned */
+	uint64_t end_ns;	/* ... when it returned (both 0 unless
+				 * rp->times) */
 };
 
 /* One replay fd of a recorded process. */
@@ -113,9 +114,11 @@ struct rp_worker {
 	pthread_t th;
 	bool started;
 	_Atomic uint32_t wake;	/* futex word */
+	_Atomic uint32_t waiters; /* threads asleep on it (sched.c) */
 	void *bufmem;		/* reusable sync buffer */
 	size_t bufcap;
 	int err;		/* -errno: the worker stopped */
+	uint64_t cpu_ns;	/* its CPU time in the last run */
 	char msg[256];
 };
 
@@ -207,6 +210,7 @@ struct replay {
 	/* execution */
 	struct rp_worker *workers;
 	struct rp_out *out;
+	bool times;		/* out[].issue_ns/end_ns are taken (sched.c) */
 	struct rp_aioctx *aio;
 	pthread_mutex_t aio_lock;
 	struct rp_ring *rings;
@@ -235,6 +239,8 @@ struct replay {
 	uint32_t *xorder, *xpos;
 
 	/* timing */
+	uint64_t *due;		/* paced recorded order: when each event is
+				 * due, ns after the first (sched.c) */
 	struct hist skew;
 	pthread_mutex_t skew_lock;
 

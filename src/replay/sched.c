@@ -40,9 +40,21 @@
 #include "replay/replay_int.h"
 #include "util/rng.h"
 
-static void fwait(_Atomic uint32_t *w, uint32_t v)
+/*
+ * Sleep on @w's futex word unless it moved from @v.  The waiter count
+ * lets kick() skip the FUTEX_WAKE system call when nobody sleeps (the
+ * common case: the next event is the same worker's, or its worker has
+ * not gone to sleep yet).  No wakeup is lost: the waiter counts itself
+ * before it sleeps and sleeps only if the word is still @v, and kick()
+ * moves the word before it looks at the count (both sequentially
+ * consistent), so either the waiter sees the new word or kick() sees the
+ * waiter.
+ */
+static void fwait(struct rp_worker *w, uint32_t v)
 {
-	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+	atomic_fetch_add(&w->waiters, 1);
+	syscall(SYS_futex, &w->wake, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+	atomic_fetch_sub(&w->waiters, 1);
 }
 
 static void kick(struct replay *rp, uint32_t thread)
@@ -50,27 +62,53 @@ static void kick(struct replay *rp, uint32_t thread)
 	struct rp_worker *w = &rp->workers[thread];
 
 	atomic_fetch_add(&w->wake, 1);
-	syscall(SYS_futex, &w->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	if (atomic_load(&w->waiters))
+		syscall(SYS_futex, &w->wake, FUTEX_WAKE_PRIVATE, 1, NULL,
+			NULL, 0);
+}
+
+/* Paced timing: spin for the last part of each wait (see pace()). */
+#define SPIN_NS 50000ull
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
 }
 
 static void pace(struct replay *rp, uint32_t i)
 {
 	if (rp->o.timing != IORR_TIMING_RECORDED)
 		return;
-	uint64_t rel = rp->ev[i].e.start_ns - rp->ev[0].e.start_ns;
+	uint64_t s = rp->ev[i].e.start_ns, s0 = rp->ev[0].e.start_ns;
+	uint64_t rel = rp->due ? rp->due[i] : s > s0 ? s - s0 : 0;
 	uint64_t target = rp->start_ns + (uint64_t)((double)rel *
 						    rp->o.timing_scale);
 	uint64_t now = rp_now_ns();
 
-	if (now < target) {
+	/*
+	 * Sleep to an absolute deadline SPIN_NS before the target (no drift
+	 * accumulates from op to op), then spin on the clock: a timer wakeup
+	 * is late by tens of microseconds (the timer slack, which the workers
+	 * set to 1 ns, and the wakeup latency), the spin is not.
+	 */
+	if (now + SPIN_NS < target) {
+		uint64_t wake = target - SPIN_NS;
 		struct timespec ts = {
-			.tv_sec = (time_t)(target / 1000000000ull),
-			.tv_nsec = (long)(target % 1000000000ull),
+			.tv_sec = (time_t)(wake / 1000000000ull),
+			.tv_nsec = (long)(wake % 1000000000ull),
 		};
 
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
 				       NULL) == EINTR)
 			;
+		now = rp_now_ns();
+	}
+	while (now < target) {
+		cpu_relax();
 		now = rp_now_ns();
 	}
 	pthread_mutex_lock(&rp->skew_lock);
@@ -87,7 +125,7 @@ void rp_sched_wait(struct replay *rp, struct rp_worker *w, uint32_t i)
 			if (atomic_load(&rp->turn) == i ||
 			    atomic_load(&rp->stop))
 				break;
-			fwait(&w->wake, v);
+			fwait(w, v);
 		}
 	} else {
 		for (uint32_t k = rp->pred_off[i]; k < rp->pred_off[i + 1];
@@ -100,7 +138,7 @@ void rp_sched_wait(struct replay *rp, struct rp_worker *w, uint32_t i)
 				if (atomic_load(&rp->done[p]) ||
 				    atomic_load(&rp->stop))
 					break;
-				fwait(&w->wake, v);
+				fwait(w, v);
 			}
 		}
 	}
@@ -215,6 +253,33 @@ static bool sync_recorded(struct replay *rp)
 	return false;
 }
 
+/*
+ * Paced recorded order: when each event is due, relative to the first
+ * event's start.  Events are in the order they returned, so a call that
+ * blocked (a cond_wait, a read of a pipe) started before events that come
+ * before it, and in recorded order it cannot be issued before they are
+ * done: it is due at its recorded start, or at the latest recorded end of
+ * the events before it if that is later.  Its skew is then measured from
+ * a time it could have been issued at.
+ */
+static int due_times(struct replay *rp)
+{
+	uint64_t t0 = rp->nev ? rp->ev[0].e.start_ns : 0, last = t0;
+
+	free(rp->due);
+	rp->due = malloc((rp->nev ? rp->nev : 1) * sizeof(*rp->due));
+	if (!rp->due)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < rp->nev; i++) {
+		uint64_t s = rp->ev[i].e.start_ns;
+
+		rp->due[i] = (s > last ? s : last) - t0;
+		if (rp->ev[i].e.end_ns > last)
+			last = rp->ev[i].e.end_ns;
+	}
+	return 0;
+}
+
 int rp_sched_init(struct replay *rp, char *msg, size_t len)
 {
 	int k;
@@ -222,8 +287,20 @@ int rp_sched_init(struct replay *rp, char *msg, size_t len)
 	atomic_store(&rp->turn, 0);
 	rp->serial = rp->o.order == IORR_ORDER_RANDOM ||
 		     rp->o.order == IORR_ORDER_PCT;
-	if (rp->o.order == IORR_ORDER_RECORDED)
+	/*
+	 * Per-op issue and end times cost two clock reads an op; only the
+	 * model of a reordered run (free, serial orders), the racing report
+	 * (free) and paced timing use them.
+	 */
+	rp->times = rp->o.order != IORR_ORDER_RECORDED ||
+		    rp->o.timing == IORR_TIMING_RECORDED;
+	if (rp->o.order == IORR_ORDER_RECORDED) {
+		if (rp->o.timing == IORR_TIMING_RECORDED && due_times(rp) < 0) {
+			snprintf(msg, len, "out of memory");
+			return -ENOMEM;
+		}
 		return rp_sched_plan(rp, msg, len);
+	}
 	k = rp_hb_build(rp, &rp->hb);
 	if (!k && rp->serial && !sync_recorded(rp)) {
 		rp->keep_all_conflicts = true;
@@ -561,9 +638,11 @@ int rp_issue(struct rp_worker *w, uint32_t i)
 		sleep_ns(rp->plan.delay[i]);
 	if (inj & RP_INJ_DROP)
 		drop_cache(rp, i);
-	rp->out[i].issue_ns = rp_now_ns() - rp->start_ns;
+	if (rp->times)
+		rp->out[i].issue_ns = rp_now_ns() - rp->start_ns;
 	ret = rp_exec_event(w, i);
-	rp->out[i].end_ns = rp_now_ns() - rp->start_ns;
+	if (rp->times)
+		rp->out[i].end_ns = rp_now_ns() - rp->start_ns;
 	if (ret >= 0 && (inj & RP_INJ_FSYNC)) {
 		int fd = replay_fd(rp, i);
 
@@ -610,6 +689,7 @@ void rp_sched_reset(struct replay *rp)
 
 void rp_sched_free(struct replay *rp)
 {
+	free(rp->due);
 	free(rp->pred);
 	free(rp->pred_off);
 	free(rp->succ);
