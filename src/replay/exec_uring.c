@@ -26,6 +26,7 @@ struct rp_ring {
 	pthread_mutex_t lock;
 	struct rp_req *reqs;
 	unsigned pending;	/* SQEs prepared, not yet submitted */
+	unsigned early;		/* SQEs submitted early by wait_req */
 };
 
 /* Setup flags a replay can honour as recorded. */
@@ -187,10 +188,25 @@ static int prep(struct rp_worker *w, struct rp_ring *r, uint32_t i)
 		sqe->rw_flags = (int)rp_fu(ev, "rw_flags");
 	sqe->flags |= (uint8_t)sqe_flags;
 	io_uring_sqe_set_data64(sqe, q->id);
+	q->queued = true;
 	HASH_ADD(hh, r->reqs, id, sizeof(q->id), q);
 	r->pending++;
 	pthread_mutex_unlock(&r->lock);
 	return 0;
+}
+
+/* Submit the ring's prepared SQEs (r->lock held). */
+static int submit_queued(struct rp_ring *r)
+{
+	struct rp_req *x, *tmp;
+	int k = io_uring_submit(&r->ring);
+
+	if (k >= 0) {
+		HASH_ITER(hh, r->reqs, x, tmp)
+			x->queued = false;
+		r->pending = 0;
+	}
+	return k;
 }
 
 /* Wait for request @q's CQE, collecting others on the way. */
@@ -204,6 +220,22 @@ static int wait_req(struct rp_ring *r, struct rp_req *q)
 		if (q->done) {
 			pthread_mutex_unlock(&r->lock);
 			return 0;
+		}
+		/*
+		 * The recorder sequences a submitting call's SQEs when the
+		 * call starts and the call itself when it returns; another
+		 * thread can reap a CQE in between (MariaDB's InnoDB does),
+		 * so the CQE comes before the uring_submit in recorded order.
+		 * Its SQE is then still queued here: submit it now, and
+		 * count it to the uring_submit record that follows.
+		 */
+		if (q->queued) {
+			k = submit_queued(r);
+			if (k < 0) {
+				pthread_mutex_unlock(&r->lock);
+				return k;
+			}
+			r->early += (unsigned)k;
 		}
 		k = io_uring_wait_cqe(&r->ring, &cqe);
 		if (k == -EINTR || k == -EAGAIN || k == -ETIME) {
@@ -290,9 +322,12 @@ int rp_exec_uring(struct rp_worker *w, uint32_t i)
 			return 0;
 		}
 		pthread_mutex_lock(&r->lock);
-		int k = io_uring_submit(&r->ring);
+		int k = submit_queued(r);
 
-		r->pending = 0;
+		if (k >= 0) {	/* with what a CQE wait submitted early */
+			k += (int)r->early;
+			r->early = 0;
+		}
 		pthread_mutex_unlock(&r->lock);
 		/*
 		 * NOTE: wait_nr is not waited for here: the uring_cqe records

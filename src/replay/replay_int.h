@@ -88,6 +88,7 @@ struct rp_req {
 	void *iov;		/* struct iovec[] or NULL */
 	void *iocb;		/* libaio */
 	bool done;
+	bool queued;		/* io_uring: prepared, not yet submitted */
 	int64_t res, res2;
 	uint32_t cflags;
 };
