@@ -12,11 +12,14 @@ RECORD_TESTS = \
 	tests/record/state.sh \
 	tests/record/programs.sh \
 	tests/record/workloads.sh \
-	tests/record/async.sh
+	tests/record/async.sh \
+	tests/record/mariadb.sh
 TESTS += $(RECORD_TESTS)
 # io_uring usage the recorder cannot fully see (tests/record/async.sh)
 check_PROGRAMS += tests/record/rec_uring_gaps
 tests_record_rec_uring_gaps_CFLAGS = $(WORKLOAD_CC_FLAGS) $(URING_CFLAGS)
 tests_record_rec_uring_gaps_LDFLAGS = $(WORKLOAD_LD_FLAGS)
 tests_record_rec_uring_gaps_LDADD = $(URING_LIBS)
-EXTRA_DIST += $(RECORD_TESTS) tests/record/rec.sh
+# runs a command with io_uring unavailable to it (tests/record/mariadb.sh)
+check_PROGRAMS += tests/record/no_uring
+EXTRA_DIST += $(RECORD_TESTS) tests/record/rec.sh tests/record/mariadb-lib.sh

@@ -12,7 +12,9 @@
  * Exit status: that of CMD, 77 when the kernel refuses the filter, 127
  * when CMD cannot be run.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
