@@ -13,7 +13,8 @@ RECORD_TESTS = \
 	tests/record/programs.sh \
 	tests/record/workloads.sh \
 	tests/record/async.sh \
-	tests/record/mariadb.sh
+	tests/record/mariadb.sh \
+	tests/record/mariadb-traces.sh
 TESTS += $(RECORD_TESTS)
 # io_uring usage the recorder cannot fully see (tests/record/async.sh)
 check_PROGRAMS += tests/record/rec_uring_gaps
@@ -22,4 +23,6 @@ tests_record_rec_uring_gaps_LDFLAGS = $(WORKLOAD_LD_FLAGS)
 tests_record_rec_uring_gaps_LDADD = $(URING_LIBS)
 # runs a command with io_uring unavailable to it (tests/record/mariadb.sh)
 check_PROGRAMS += tests/record/no_uring
-EXTRA_DIST += $(RECORD_TESTS) tests/record/rec.sh tests/record/mariadb-lib.sh
+EXTRA_DIST += $(RECORD_TESTS) tests/record/rec.sh tests/record/mariadb-lib.sh \
+	traces/mariadb-uring.iorr traces/mariadb-libaio.iorr \
+	traces/regen-mariadb.sh
