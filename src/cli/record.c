@@ -314,6 +314,15 @@ static char *metadata(const struct rec_opts *o, int argc, char **argv)
 	json_object_set_new(m, "command", cmd);
 	if (getcwd(cwd, sizeof(cwd)))
 		json_object_set_new(m, "cwd", json_string(cwd));
+	/* the umask COMMAND starts with (iorr replay creates files with it);
+	 * NOTE: umask() calls of the program are not recorded */
+	mode_t um = umask(022);
+
+	umask(um);
+	s = NULL;
+	if (asprintf(&s, "%04o", (unsigned)um) > 0)
+		json_object_set_new(m, "umask", json_string(s));
+	free(s);
 	if (uname(&u) == 0) {
 		json_object_set_new(m, "kernel",
 				    json_pack("{ss ss ss}", "sysname",

@@ -1065,6 +1065,24 @@ static int rm_dir(const char *dir)
 	return rmdir(dir);
 }
 
+static void shrink_free(struct shrink *s)
+{
+	for (uint32_t i = 0; i <= s->nev; i++) {	/* arrays of nev + 1 */
+		if (s->req)
+			free(s->req[i].v);
+		if (s->members)
+			free(s->members[i].v);
+	}
+	free(s->ev);
+	free(s->uf);
+	free(s->req);
+	free(s->members);
+	free(s->file);
+	free(s->forced);
+	free(s->keep);
+	free(s->seen);
+}
+
 static int shrink_run(struct shrink *s)
 {
 	struct verdict v;
@@ -1201,6 +1219,14 @@ out:
 	return ret;
 }
 
+static int shrink_main(struct shrink *s)
+{
+	int ret = shrink_run(s);
+
+	shrink_free(s);
+	return ret;
+}
+
 static int parse_u64(const char *s, uint64_t *v)
 {
 	char *end;
@@ -1328,5 +1354,5 @@ pass:
 		return EXIT_ERROR;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	return shrink_run(&s);
+	return shrink_main(&s);
 }

@@ -904,10 +904,34 @@ static long snap_request(const char *abs, uint64_t id, uint64_t *size)
 	return r;
 }
 
+/*
+ * The target of the symlink @abs (whose content is @lnk) as a normalized
+ * absolute path in @out; false if it does not fit.
+ */
+static bool link_target(const char *abs, const char *lnk, char *out)
+{
+	size_t n = 1;
+
+	out[0] = '/';
+	out[1] = '\0';
+	if (lnk[0] != '/') {
+		if (join_normal(out, &n, abs) < 0)
+			return false;
+		while (n > 1 && out[n - 1] != '/')	/* dirname */
+			n--;
+		if (n > 1)
+			n--;
+		out[n] = '\0';
+	}
+	return join_normal(out, &n, lnk) == 0;
+}
+
 static void snapshot(const char *abs)
 {
+	static __thread unsigned depth;
 	struct iorr_shm *h = iorr_g.shm;
 	char lnk[IORR_PATH_BUF];
+	bool follow = false;
 	struct stat st;
 	struct iorr_ev e;
 	long r;
@@ -933,6 +957,7 @@ static void snapshot(const char *abs)
 		if (r >= 0) {
 			lnk[r] = '\0';
 			iorr_ev_var(&e, IORR_VAR_LINK, 0, lnk, (size_t)r);
+			follow = true;
 		}
 	} else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > h->snap_max) {
 		e.f[0] |= IORR_SNAPF_MISSING;
@@ -951,6 +976,21 @@ static void snapshot(const char *abs)
 		e.f[0] |= IORR_SNAPF_MISSING;
 	}
 	iorr_emit_internal(&e);
+	/*
+	 * Opening a symlink touches its target too (OpenSSL opens
+	 * /usr/lib/ssl/openssl.cnf -> /etc/ssl/openssl.cnf): keep the
+	 * target's first content as well, or the replay has the link and
+	 * not what it points to.  Chains are followed a few links deep.
+	 */
+	if (follow && depth < 8) {
+		char tgt[IORR_PATH_BUF];
+
+		if (link_target(abs, lnk, tgt)) {
+			depth++;
+			iorr_first_touch(tgt);
+			depth--;
+		}
+	}
 }
 
 void iorr_first_touch(const char *abs)

@@ -336,7 +336,9 @@ static int do_mmap(struct replay *rp, uint32_t i)
 	const uint64_t *f = rp->ev[i].e.f;
 	int fd = map_fd(rp, i, f[1]);
 	int prot = (int)f[3] & (PROT_READ | PROT_WRITE);
-	int flags = (int)f[4] & MAP_TYPE;
+	/* MAP_SYNC: a program probing for pmem gets its EOPNOTSUPP again */
+	int flags = (int)f[4] & (MAP_TYPE | MAP_SYNC | MAP_POPULATE |
+				 MAP_NORESERVE);
 	struct rp_map *m, *old;
 	void *a;
 
@@ -363,7 +365,7 @@ static int do_mmap(struct replay *rp, uint32_t i)
 	m->len = (size_t)f[2];
 	m->off = (int64_t)f[5];
 	m->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	m->writable = (prot & PROT_WRITE) && flags != MAP_PRIVATE;
+	m->writable = (prot & PROT_WRITE) && (flags & MAP_TYPE) != MAP_PRIVATE;
 	if ((old = map_find(rp, m->id)))
 		map_drop(rp, old);
 	pthread_mutex_lock(&rp->map_lock);

@@ -489,6 +489,17 @@ int rp_exec_uring(struct rp_worker *w, uint32_t i)
 		unsigned flags = (unsigned)rp_fu(ev, "flags");
 		int k;
 
+		if (ev->e.result < 0) {
+			/*
+			 * It failed in the recording (a kernel or a seccomp
+			 * filter without io_uring: MariaDB then falls back
+			 * to libaio); the program never used that ring.
+			 */
+			rp->out[i] = (struct rp_out){ .state = RP_EMULATED,
+						      .result = ev->e.result,
+						      .err = (int)ev->e.err };
+			return 0;
+		}
 		if (flags & ~SETUP_OK)
 			rp_limit(rp, "io_uring setup flags 0x%x are not "
 				 "replayed", flags & ~SETUP_OK);

@@ -492,6 +492,58 @@ static struct mfd *fd_of(struct rp_model *m, uint32_t i, int64_t fd)
 	return f;
 }
 
+/*
+ * The initial state's symlinks whose targets are in it too: the link's
+ * name is another name of the target (opening the link opens it).  The
+ * recorder keeps the target of a symlink it saw first-touched; chains are
+ * resolved a few links deep.
+ */
+static void link_initial(struct rp_model *m)
+{
+	struct replay *rp = m->rp;
+	size_t n = iorr_reader_nstates(rp->r, IORR_STATE_INITIAL);
+
+	for (int pass = 0; pass < 8; pass++) {
+		bool more = false;
+
+		for (size_t k = 0; k < n; k++) {
+			const struct iorr_file_state *st =
+				iorr_reader_state(rp->r, IORR_STATE_INITIAL, k);
+
+			if (!(st->flags & IORR_FS_EXISTS) || !st->link)
+				continue;
+			char *j = rp_path_join(rp->trace_cwd,
+					       iorr_reader_path(rp->r,
+								st->path));
+			char *p = j ? rp_path_norm(j) : NULL;
+			char *d = p ? strdup(p) : NULL;
+			char *t = NULL, *tn = NULL;
+
+			free(j);
+			if (d) {
+				char *sl = strrchr(d, '/');
+
+				if (sl)
+					sl[sl == d] = '\0';	/* dirname */
+				t = rp_path_join(d, st->link);
+				tn = t ? rp_path_norm(t) : NULL;
+			}
+			struct name *x = tn ? lookup(m, tn) : NULL;
+
+			if (x && p && !lookup(m, p)) {
+				name_set(m, p, x->ino);
+				more = true;
+			}
+			free(p);
+			free(d);
+			free(t);
+			free(tn);
+		}
+		if (!more)
+			break;
+	}
+}
+
 struct rp_model *rp_model_new(struct replay *rp)
 {
 	struct rp_model *m = calloc(1, sizeof(*m));
@@ -542,6 +594,7 @@ struct rp_model *rp_model_new(struct replay *rp)
 		name_set(m, p, ino);
 		free(p);
 	}
+	link_initial(m);
 	return m;
 }
 

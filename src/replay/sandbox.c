@@ -572,6 +572,18 @@ static int materialize_one(struct replay *rp, const struct iorr_file_state *st,
 		}
 		goto fail;
 	}
+	if (S_ISSOCK(st->mode) || S_ISFIFO(st->mode)) {
+		/*
+		 * A bound unix socket (a server's, unlinked at its exit) or a
+		 * FIFO: a node of that type, nobody listening or reading; the
+		 * trace's ops only name it (stat, unlink, rename).
+		 */
+		ret = rp_sb_parent(rp, spath, &dfd, &name);
+		if (ret == 0 && mknodat(dfd, name, st->mode & (S_IFMT | 07777),
+					0) < 0 && errno != EEXIST)
+			ret = -errno;
+		goto fail;
+	}
 	if (!S_ISREG(st->mode) && st->mode) {
 		rp_limit(rp, "%s: initial file type 0%o is not materialized",
 			 rec, st->mode & S_IFMT);

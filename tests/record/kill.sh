@@ -9,7 +9,8 @@ mkdir "$TMP/d"
 	>"$TMP/out" 2>"$TMP/err" &
 ipid=$!
 i=0
-while [ "$(wc -l <"$TMP/out")" -lt 3 ] && [ $i -lt 100 ]; do
+# (the file may not exist yet: the shell starts the job asynchronously)
+while [ "$(cat "$TMP/out" 2>/dev/null | wc -l)" -lt 3 ] && [ $i -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done

@@ -16,9 +16,11 @@
  *
  * Thread 0 first submits the timeout (count: every write, 20 s).  Each
  * thread then writes its own -n blocks of the file with one SQE each
- * (under sq_lock: get_sqe, prep, submit) and reaps -n CQEs (under cq_lock),
- * whichever requests they belong to.  After the join, main reaps the last
- * CQE, checks every result, and reads the file back with io_uring.
+ * (under sq_lock: get_sqe, prep, submit) and reaps CQEs (under cq_lock),
+ * whichever requests they belong to, until every write and the timeout
+ * have completed (a thread that exits with requests in flight gets them
+ * cancelled).  After the join, main checks every result and reads the
+ * file back with io_uring.
  *
  * Prints: the number of writes, the timeout's result, the file's size and
  * checksum (deterministic).
@@ -39,6 +41,7 @@ static pthread_mutex_t cq_lock = PTHREAD_MUTEX_INITIALIZER;
 static int fd;
 static int *results;		/* by request id, under cq_lock */
 static int timeout_res = 1;	/* 1: not reaped yet */
+static unsigned long writes_done;	/* CQEs of writes reaped, cq_lock */
 static struct __kernel_timespec timeout_ts = { .tv_sec = 20 };
 
 static void submit_one(unsigned long id, const unsigned char *buf)
@@ -62,28 +65,39 @@ static void submit_one(unsigned long id, const unsigned char *buf)
 		wl_fail("io_uring_submit: %s", wl_errname(-r));
 }
 
-static void reap_one(void)
+/*
+ * Reap one CQE unless every write has completed.  @return false when
+ * they have.  Under cq_lock, so one thread waits in the kernel at a time.
+ */
+static bool reap_one(void)
 {
 	struct io_uring_cqe *cqe;
 	uint64_t id;
 	int r;
 
 	pthread_mutex_lock(&cq_lock);
+	if (writes_done == nthreads * nwrites && timeout_res != 1) {
+		pthread_mutex_unlock(&cq_lock);
+		return false;
+	}
 	do
 		r = io_uring_wait_cqe(&ring, &cqe);
 	while (r == -EINTR);
 	if (r < 0)
 		wl_fail("io_uring_wait_cqe: %s", wl_errname(-r));
 	id = io_uring_cqe_get_data64(cqe);
-	if (id == TIMEOUT_ID)
+	if (id == TIMEOUT_ID) {
 		timeout_res = cqe->res;
-	else if (id < nthreads * nwrites)
+	} else if (id < nthreads * nwrites) {
 		results[id] = cqe->res;
-	else
+		writes_done++;
+	} else {
 		wl_fail("a CQE of an unknown request %llu",
 			(unsigned long long)id);
+	}
 	io_uring_cqe_seen(&ring, cqe);
 	pthread_mutex_unlock(&cq_lock);
+	return true;
 }
 
 static void *worker(void *arg)
@@ -97,10 +111,13 @@ static void *worker(void *arg)
 		wl_fill(buf + k * BS, BS, id + 1);
 		submit_one(id, buf + k * BS);
 	}
-	for (k = 0; k < nwrites; k++)
-		reap_one();
-	/* buf stays allocated: a write reaped by another thread may still
-	 * be in flight when this thread is done reaping */
+	/*
+	 * Reap until every request is done, whichever thread's: io_uring
+	 * cancels a task's requests still in flight when it exits
+	 * (-ECANCELED), so no thread may leave before its writes complete.
+	 */
+	while (reap_one())
+		;
 	return NULL;
 }
 
@@ -146,7 +163,6 @@ int main(int argc, char **argv)
 			wl_fail("pthread_create");
 	for (t = 0; t < nthreads; t++)
 		pthread_join(th[t], NULL);
-	reap_one();		/* the one CQE more than the writes */
 	for (t = 0; t < n; t++)
 		if (results[t] != BS)
 			wl_fail("write %lu: result %d", t, results[t]);
