@@ -5,7 +5,8 @@
 BENCH_BINS = bench/codec bench/hunt
 BENCH_SH = bench/record-overhead bench/shrink bench/replay
 noinst_PROGRAMS += $(BENCH_BINS) bench/uring-randio
-EXTRA_DIST += bench/README.md $(BENCH_SH)
+EXTRA_DIST += bench/README.md $(BENCH_SH) bench/record-instr \
+	bench/record-instr-loop.c
 
 bench_codec_SOURCES = bench/codec.c
 bench_codec_CFLAGS = $(AM_CFLAGS) $(ZSTD_CFLAGS)

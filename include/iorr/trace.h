@@ -102,7 +102,7 @@ struct iorr_writer;
 
 struct iorr_writer_opts {
 	unsigned events_per_chunk;	/* 0: default (65536) */
-	int zstd_level;			/* 0: 3, and 1 for blob chunks */
+	int zstd_level;			/* 0: 3, and -3 for blob chunks */
 	size_t blob_chunk_bytes;	/* 0: default (4 MiB) */
 };
 

@@ -125,6 +125,7 @@ struct iorr_consumer {
 	uint64_t stuck_since;	/* ns; 0: not stuck */
 
 	struct tinfo *threads;
+	struct tinfo *tlast;	/* last tinfo_get() answer (never freed) */
 	struct pinfo *procs;
 	struct oinfo *objs;
 	uint64_t next_obj;
@@ -209,18 +210,21 @@ static struct tinfo *tinfo_get(struct iorr_consumer *c, int32_t pid,
 			       int32_t tid)
 {
 	struct tkey k = { pid, tid };
-	struct tinfo *t;
+	struct tinfo *t = c->tlast;
 
+	/* nearly every event is from the thread of the one before */
+	if (t && t->k.pid == pid && t->k.tid == tid)
+		return t;
 	HASH_FIND(hh, c->threads, &k, sizeof(k), t);
 	if (t)
-		return t;
+		return c->tlast = t;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	t->k = k;
 	t->index = -1;
 	HASH_ADD(hh, c->threads, k, sizeof(t->k), t);
-	return t;
+	return c->tlast = t;
 }
 
 static bool proc_known(struct iorr_consumer *c, int32_t pid)
@@ -512,8 +516,8 @@ static void pev_free(struct pev *p)
 	free(p);
 }
 
-/* Write every pending event whose seq is next. */
-static void emit_ready(struct iorr_consumer *c)
+/* Write the pending events whose seq is next, in order. */
+static void write_ready(struct iorr_consumer *c)
 {
 	while (c->nheap && c->heap[0]->seq <= c->next_seq) {
 		struct pev *p = heap_pop(c);
@@ -526,6 +530,12 @@ static void emit_ready(struct iorr_consumer *c)
 		}
 		pev_free(p);
 	}
+}
+
+/* Write every pending event whose seq is next. */
+static void emit_ready(struct iorr_consumer *c)
+{
+	write_ready(c);
 	c->stuck_since = 0;
 	if (c->nheap)
 		c->stuck_since = now_ns();
@@ -725,7 +735,7 @@ static int on_event(struct iorr_consumer *c, struct cring *r,
 	const uint64_t *f = (const void *)(h + 1);
 	const uint8_t *q = (const uint8_t *)(f + h->nfields);
 	const uint8_t *end = (const uint8_t *)h + h->size;
-	struct pev *p;
+	struct pev tmp, *p;
 
 	if (h->nfields > IORR_MAX_FIELDS || q > end)
 		return 0;
@@ -739,9 +749,16 @@ static int on_event(struct iorr_consumer *c, struct cring *r,
 	}
 	if (!h->seq)
 		return 0;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
+	/*
+	 * RATIONALE: the event is parsed on the stack; when its seq is the
+	 * next to write (one thread: always) it is written at once, without
+	 * an allocation or a trip through the heap (O(log n) with a ring's
+	 * worth of events in it).  Only events that arrive ahead of their
+	 * turn are copied to the heap.
+	 */
+	p = &tmp;
+	p->nvec = 0;
+	p->vec = NULL;
 	p->seq = h->seq;
 	p->type = h->type;
 	p->nf = h->nfields;
@@ -752,6 +769,7 @@ static int on_event(struct iorr_consumer *c, struct cring *r,
 	p->result = h->result;
 	p->err = h->err;
 	memcpy(p->f, f, 8u * h->nfields);
+	memset(p->f + h->nfields, 0, 8u * (IORR_MAX_FIELDS - h->nfields));
 	for (unsigned i = 0; i < h->nvar && q + sizeof(struct iorr_rvar) <= end;
 	     i++) {
 		const struct iorr_rvar *v = (const void *)q;
@@ -800,6 +818,19 @@ static int on_event(struct iorr_consumer *c, struct cring *r,
 	}
 	if (h->frag)
 		frags_reset(r);
+	if (p->seq == c->next_seq) {
+		write_event(c, p);
+		c->next_seq++;
+		free(p->vec);
+		write_ready(c);
+		return 0;
+	}
+	p = malloc(sizeof(*p));
+	if (!p) {
+		free(tmp.vec);
+		return -ENOMEM;
+	}
+	*p = tmp;
 	if (heap_push(c, p) < 0) {
 		pev_free(p);
 		return -ENOMEM;

@@ -4,6 +4,7 @@ if HAVE_CMOCKA
 UNIT_TESTS = \
 	tests/unit/test_bytes \
 	tests/unit/test_colcodec \
+	tests/unit/test_hash \
 	tests/unit/test_roundtrip \
 	tests/unit/test_validate \
 	tests/unit/test_xlat
@@ -19,6 +20,9 @@ tests_unit_test_bytes_LDADD = $(UNIT_LDADD)
 tests_unit_test_colcodec_SOURCES = tests/unit/test_colcodec.c
 tests_unit_test_colcodec_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_colcodec_LDADD = $(UNIT_LDADD)
+tests_unit_test_hash_SOURCES = tests/unit/test_hash.c
+tests_unit_test_hash_CFLAGS = $(UNIT_CFLAGS) $(XXHASH_CFLAGS)
+tests_unit_test_hash_LDADD = $(UNIT_LDADD) $(XXHASH_LIBS)
 tests_unit_test_roundtrip_SOURCES = tests/unit/test_roundtrip.c
 tests_unit_test_roundtrip_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_roundtrip_LDADD = $(UNIT_LDADD)
