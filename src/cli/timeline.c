@@ -29,6 +29,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,8 @@ struct tl {
 	uint64_t *extent;	/* file index -> drawn extent */
 	uint32_t nfiles;
 	struct path_ent *paths;
+	const char *last_name;	/* add_access(): the last file looked up */
+	uint32_t last_file;
 	struct req_ent *reqs;
 	struct iorr_replay *rp;	/* the trace, loaded for the analysis */
 	struct tl_conf *conf;	/* conflicts kept to draw */
@@ -158,6 +161,13 @@ struct tl {
 
 /* ---- output helpers ------------------------------------------------- */
 
+/*
+ * The output stream is written by one thread and set to
+ * FSETLOCKING_BYCALLER: the unlocked putc, a macro, is a store into the
+ * buffer (a page of a million events writes tens of millions of them).
+ */
+#define fputc(c, f) putc_unlocked(c, f)
+
 static void put_u64(FILE *f, uint64_t v)
 {
 	char b[24];
@@ -167,7 +177,8 @@ static void put_u64(FILE *f, uint64_t v)
 		b[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	fwrite(b + i, 1, sizeof(b) - (size_t)i, f);
+	while (i < (int)sizeof(b))
+		putc_unlocked(b[i++], f);
 }
 
 static void put_i64(FILE *f, int64_t v)
@@ -445,8 +456,15 @@ static int add_access(struct tl *tl, const struct iorr_access *a,
 	/* a failed call (or request) touched no bytes */
 	if (!ev || (dn && (dn->err || dn->result < 0)))
 		return 0;
-	if (file_index(tl, a->file, &file) < 0)
-		return -ENOMEM;
+	/* the names are the replay's: one pointer per file */
+	if (a->file == tl->last_name) {
+		file = tl->last_file;
+	} else {
+		if (file_index(tl, a->file, &file) < 0)
+			return -ENOMEM;
+		tl->last_name = a->file;
+		tl->last_file = file;
+	}
 	if (tl->nacc == tl->acccap) {
 		size_t cap = tl->acccap ? tl->acccap * 2 : 4096;
 		struct tl_acc *n = realloc(tl->acc, cap * sizeof(*n));
@@ -494,6 +512,12 @@ static int analyze(struct tl *tl, size_t max, uint64_t count_max, char *msg,
 	bool exact = true;
 	int k = iorr_replay_accesses(tl->rp, &acc, &nacc);
 
+	if (k == 0 && nacc) {
+		tl->acc = malloc(nacc * sizeof(*tl->acc));
+		if (!tl->acc)
+			k = -ENOMEM;
+		tl->acccap = tl->acc ? nacc : 0;
+	}
 	for (size_t i = 0; k == 0 && i < nacc; i++)
 		k = add_access(tl, &acc[i], &cur);
 	free(acc);
@@ -1385,15 +1409,6 @@ static void put_column(FILE *f, const struct tl *tl, const char *name,
 	fputc(']', f);
 }
 
-static int cmp_acc_pos(const void *a, const void *b)
-{
-	const struct tl_acc *x = &sort_tl->acc[*(const uint32_t *)a];
-	const struct tl_acc *y = &sort_tl->acc[*(const uint32_t *)b];
-	uint32_t px = sort_tl->ev[x->ev].pos, py = sort_tl->ev[y->ev].pos;
-
-	return px < py ? -1 : px > py;
-}
-
 static int put_detail(FILE *f, const struct tl *tl)
 {
 	static const struct {
@@ -1404,9 +1419,13 @@ static int put_detail(FILE *f, const struct tl *tl)
 		{ "d", COL_DUR }, { "o", COL_OP },
 	};
 	uint32_t *ord = malloc((tl->nacc + 1) * sizeof(*ord));
+	uint32_t *at = calloc(tl->ndrawn + 1, sizeof(*at));
 
-	if (!ord)
+	if (!ord || !at) {
+		free(ord);
+		free(at);
 		return -ENOMEM;
+	}
 	fputc('{', f);
 	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
 		if (k)
@@ -1431,11 +1450,21 @@ static int put_detail(FILE *f, const struct tl *tl)
 		}
 		fputc(']', f);
 	}
-	/* accesses in time order of their bars, so the viewer can bisect */
+	/*
+	 * Accesses in time order of their bars, so the viewer can bisect; a
+	 * bar's own in trace order (a counting sort by bar position: stable).
+	 */
 	for (size_t i = 0; i < tl->nacc; i++)
-		ord[i] = (uint32_t)i;
-	sort_tl = tl;
-	qsort(ord, tl->nacc, sizeof(*ord), cmp_acc_pos);
+		at[tl->ev[tl->acc[i].ev].pos]++;
+	for (size_t p = 0, sum = 0; p < tl->ndrawn; p++) {
+		uint32_t c = at[p];
+
+		at[p] = (uint32_t)sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < tl->nacc; i++)
+		ord[at[tl->ev[tl->acc[i].ev].pos]++] = (uint32_t)i;
+	free(at);
 	const char *const an[] = { "e", "f", "o", "n", "w" };
 
 	fputs(",\"acc\":{", f);
@@ -2064,6 +2093,8 @@ int cmd_timeline(int argc, char **argv)
 		goto done;
 	}
 	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	/* one thread writes it: no lock per number written */
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
 	k = svg ? write_svg(f, &tl) : write_html(f, &tl);
 	if (fflush(f) != 0 || ferror(f))
 		k = k < 0 ? k : -EIO;

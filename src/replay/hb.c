@@ -1238,18 +1238,59 @@ static bool ordered(const struct clocks *k, const struct sweep_acc *a,
 struct sweep_key {
 	uint64_t off;
 	uint32_t file;
-	uint32_t idx;		/* index in the sweep_acc array */
+	uint32_t idx;		/* index in rp_hb.acc */
 };
 
-static int cmp_key(const void *x, const void *y)
+/* Byte @d of a key's (file, off): 0..7 of off, 8..11 of file. */
+static unsigned key_byte(const struct sweep_key *k, unsigned d)
 {
-	const struct sweep_key *a = x, *b = y;
+	return d < 8 ? (unsigned)(k->off >> (8 * d)) & 0xff :
+	       (k->file >> (8 * (d - 8))) & 0xff;
+}
 
-	if (a->file != b->file)
-		return a->file < b->file ? -1 : 1;
-	if (a->off != b->off)
-		return a->off < b->off ? -1 : 1;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
+/*
+ * Sort @n keys (given in idx order) by file, then off, then idx: a stable
+ * LSD radix sort over the 12 bytes of (file, off), skipping the bytes all
+ * keys share (most, for offsets in a few MiB of a few files).
+ * @return 0 or -ENOMEM.
+ */
+static int sort_keys(struct sweep_key *key, size_t n)
+{
+	size_t (*cnt)[256] = calloc(12, sizeof(*cnt));
+	struct sweep_key *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	struct sweep_key *src = key, *dst = tmp;
+
+	if (!cnt || !tmp) {
+		free(cnt);
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (unsigned d = 0; d < 12; d++)
+			cnt[d][key_byte(&key[i], d)]++;
+	for (unsigned d = 0; d < 12; d++) {
+		size_t sum = 0;
+
+		if (n && cnt[d][key_byte(&key[0], d)] == n)
+			continue;	/* one value: the order stays */
+		for (unsigned v = 0; v < 256; v++) {
+			size_t c = cnt[d][v];
+
+			cnt[d][v] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[d][key_byte(&src[i], d)]++] = src[i];
+		struct sweep_key *t = src;
+
+		src = dst;
+		dst = t;
+	}
+	if (src != key)
+		memcpy(key, src, n * sizeof(*key));
+	free(cnt);
+	free(tmp);
+	return 0;
 }
 
 int rp_conflicts(struct replay *rp, const struct rp_hb *g, size_t max_pairs,
@@ -1258,11 +1299,10 @@ int rp_conflicts(struct replay *rp, const struct rp_hb *g, size_t max_pairs,
 		 bool *exact)
 {
 	struct clocks k;
-	struct sweep_acc *sw;
 	struct sweep_key *key;
 	struct iorr_conflict *v = NULL;
 	size_t n = 0, cap = 0, nacc = 0;
-	uint32_t *active = NULL;
+	struct sweep_acc *active = NULL;	/* the accesses still open */
 	size_t nact = 0, acap = 0;
 	uint8_t skip = flags & IORR_CONFLICT_BYTES ? RP_ACC_NS | RP_ACC_OFD :
 		       0;
@@ -1277,42 +1317,41 @@ int rp_conflicts(struct replay *rp, const struct rp_hb *g, size_t max_pairs,
 	ret = clocks_build(rp, g, &k);
 	if (ret < 0)
 		return ret;
-	/* in trace order (the accesses are), so reading the events streams */
-	sw = malloc((g->nacc ? g->nacc : 1) * sizeof(*sw));
 	key = malloc((g->nacc ? g->nacc : 1) * sizeof(*key));
-	if (!sw || !key) {
+	if (!key) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (size_t a = 0; a < g->nacc; a++) {
-		if (g->acc[a].flags & skip)
-			continue;
-		sweep_acc(rp, &k, &g->acc[a], &sw[nacc]);
-		key[nacc] = (struct sweep_key){
-			.off = g->acc[a].off, .file = g->acc[a].file,
-			.idx = (uint32_t)nacc,
-		};
-		nacc++;
-	}
-	qsort(key, nacc, sizeof(*key), cmp_key);
+	for (size_t a = 0; a < g->nacc; a++)
+		if (!(g->acc[a].flags & skip))
+			key[nacc++] = (struct sweep_key){
+				.off = g->acc[a].off, .file = g->acc[a].file,
+				.idx = (uint32_t)a,
+			};
+	ret = sort_keys(key, nacc);
+	if (ret < 0)
+		goto out;
 	/*
 	 * Sweep each file's accesses by start offset, keeping the ones whose
 	 * range is still open: each access meets only the accesses that
-	 * overlap it, never the whole file.
+	 * overlap it, never the whole file.  (A stopped count never looks
+	 * at the accesses past the stop.)
 	 */
 	for (size_t a = 0; a < nacc; a++) {
-		const struct sweep_acc *x = &sw[key[a].idx];
+		struct sweep_acc xa;
+		const struct sweep_acc *x = &xa;
 
+		sweep_acc(rp, &k, &g->acc[key[a].idx], &xa);
 		if (a && key[a - 1].file != key[a].file)
 			nact = 0;
 		size_t w = 0;
 
 		for (size_t q = 0; q < nact; q++)
-			if (sw[active[q]].end > x->off)
+			if (active[q].end > x->off)
 				active[w++] = active[q];
 		nact = w;
 		for (size_t q = 0; q < nact; q++) {
-			const struct sweep_acc *y = &sw[active[q]];
+			const struct sweep_acc *y = &active[q];
 
 			if (!((x->flags | y->flags) & RP_ACC_WRITE) ||
 			    x->ev == y->ev || ordered(&k, x, y))
@@ -1358,7 +1397,7 @@ int rp_conflicts(struct replay *rp, const struct rp_hb *g, size_t max_pairs,
 		}
 		if (nact == acap) {
 			size_t c = acap ? acap * 2 : 64;
-			uint32_t *p = realloc(active, c * sizeof(*p));
+			struct sweep_acc *p = realloc(active, c * sizeof(*p));
 
 			if (!p) {
 				ret = -ENOMEM;
@@ -1367,13 +1406,12 @@ int rp_conflicts(struct replay *rp, const struct rp_hb *g, size_t max_pairs,
 			active = p;
 			acap = c;
 		}
-		active[nact++] = key[a].idx;
+		active[nact++] = xa;
 	}
 done:
 	ret = 0;
 out:
 	free(active);
-	free(sw);
 	free(key);
 	clocks_free(&k);
 	if (ret < 0) {
