@@ -287,6 +287,25 @@ int iorr_replay_conflicts(struct iorr_replay *rp, size_t max,
 			  struct iorr_conflict **out, size_t *n,
 			  uint64_t *total);
 
+/* iorr_replay_conflicts_upto() @flags */
+#define IORR_CONFLICT_BYTES 0x1u	/* only pairs on the bytes of files
+					 * (no namespace entries, no file
+					 * offsets) */
+
+/*
+ * iorr_replay_conflicts() with a bounded count: only the pairs @flags
+ * selects, and the sweep stops at the first pair past @count_max (0: count
+ * them all; a @count_max below @max counts as @max).  *@exact is false
+ * when it stopped: more than *@total (= @count_max) pairs exist.  With
+ * @count_max == @max the sweep ends right after the pairs returned: the
+ * cheap way to list the first ones of a trace with millions.
+ * @return 0 or -errno.
+ */
+int iorr_replay_conflicts_upto(struct iorr_replay *rp, size_t max,
+			       uint64_t count_max, unsigned flags,
+			       struct iorr_conflict **out, size_t *n,
+			       uint64_t *total, bool *exact);
+
 /* One byte range of one file that an op reads or changes. */
 struct iorr_access {
 	uint64_t seq;		/* the op: the sync call or the async SUBMIT */
@@ -312,6 +331,12 @@ int iorr_replay_accesses(struct iorr_replay *rp, struct iorr_access **out,
 
 /* The reader (path, thread and blob lookups for the report's events). */
 const struct iorr_reader *iorr_replay_reader(const struct iorr_replay *rp);
+
+/* The number of events of the trace, and event @i of them (in trace
+ * order, vectors included), or NULL past the end. */
+size_t iorr_replay_nevents(const struct iorr_replay *rp);
+const struct iorr_event *iorr_replay_event_at(const struct iorr_replay *rp,
+					      size_t i);
 
 /* @return the recorded event with sequence @seq, or NULL. */
 const struct iorr_event *iorr_replay_event(const struct iorr_replay *rp,

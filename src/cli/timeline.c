@@ -2,11 +2,14 @@
 /*
  * iorr timeline: a picture of a trace (iorr-timeline(1)).
  *
- * One pass over the trace collects every event (a bar: start, end, lane,
- * color class); the file accesses and the conflicting unordered pairs come
- * from the replay library's analysis (iorr_replay_accesses(),
- * iorr_replay_conflicts(): the pairs `iorr dump --conflicts` lists).  The
- * output is either
+ * The trace is decoded once, by the replay library (iorr_replay_load()):
+ * every event of it becomes a bar (start, end, lane, color class); the
+ * file accesses and the conflicting unordered pairs come from the
+ * library's analysis (iorr_replay_accesses(), iorr_replay_conflicts_upto():
+ * the pairs `iorr dump --conflicts` lists).  The sweep for pairs stops
+ * once the drawn ones are found and --max-count more are counted, so a
+ * trace with millions of pairs costs no more than one with thousands; the
+ * page then says "more than N".  The output is either
  *
  *   HTML	one self-contained page: the data as JSON in <script
  *		type="application/json"> tags and the viewer (timeline.js,
@@ -26,6 +29,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,7 +124,7 @@ struct tl_div {
 
 struct tl {
 	const char *trace;
-	struct iorr_reader *r;
+	const struct iorr_reader *r;	/* the replay's (path, thread, blob) */
 	struct tl_ev *ev;
 	size_t nev, evcap;
 	char *text;
@@ -132,11 +136,14 @@ struct tl {
 	uint64_t *extent;	/* file index -> drawn extent */
 	uint32_t nfiles;
 	struct path_ent *paths;
+	const char *last_name;	/* add_access(): the last file looked up */
+	uint32_t last_file;
 	struct req_ent *reqs;
 	struct iorr_replay *rp;	/* the trace, loaded for the analysis */
 	struct tl_conf *conf;	/* conflicts kept to draw */
 	size_t nconf;
 	uint64_t conf_total;	/* conflicting pairs of file bytes */
+	bool conf_exact;	/* else more than conf_total exist */
 	uint64_t t0, t1;
 	/* drawn bars in time order: ev indices */
 	uint32_t *order;
@@ -154,6 +161,13 @@ struct tl {
 
 /* ---- output helpers ------------------------------------------------- */
 
+/*
+ * The output stream is written by one thread and set to
+ * FSETLOCKING_BYCALLER: the unlocked putc, a macro, is a store into the
+ * buffer (a page of a million events writes tens of millions of them).
+ */
+#define fputc(c, f) putc_unlocked(c, f)
+
 static void put_u64(FILE *f, uint64_t v)
 {
 	char b[24];
@@ -163,7 +177,8 @@ static void put_u64(FILE *f, uint64_t v)
 		b[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	fwrite(b + i, 1, sizeof(b) - (size_t)i, f);
+	while (i < (int)sizeof(b))
+		putc_unlocked(b[i++], f);
 }
 
 static void put_i64(FILE *f, int64_t v)
@@ -235,6 +250,38 @@ static void put_xml(FILE *f, const char *s)
 }
 
 /* ---- collection ------------------------------------------------------ */
+
+/* Field indices of the ops, looked up once (-1: the op has no such field). */
+struct op_fields {
+	int8_t req, data, nmemb, len, iov, size;
+	bool fallocate;
+};
+
+static struct op_fields op_fields[IORR_OP__COUNT];
+
+static void op_fields_init(void)
+{
+	for (unsigned op = 0; op < IORR_OP__COUNT; op++) {
+		struct op_fields *o = &op_fields[op];
+
+		o->req = (int8_t)iorr_op_field_index(op, "req");
+		o->data = (int8_t)iorr_op_field_index(op, "data");
+		o->nmemb = (int8_t)iorr_op_field_index(op, "nmemb");
+		o->len = (int8_t)iorr_op_field_index(op, "len");
+		o->iov = (int8_t)iorr_op_field_index(op, "iov");
+		o->size = (int8_t)iorr_op_field_index(op, "size");
+		o->fallocate = strstr(iorr_op_get(op)->name, "fallocate");
+	}
+}
+
+static const struct op_fields *fields_of(unsigned op)
+{
+	static const struct op_fields none = {
+		-1, -1, -1, -1, -1, -1, false
+	};
+
+	return op < IORR_OP__COUNT ? &op_fields[op] : &none;
+}
 
 static uint8_t ev_cat(const struct iorr_op_desc *d)
 {
@@ -352,7 +399,7 @@ static ssize_t ev_by_seq(const struct tl *tl, uint64_t seq)
 /* The DATA field of @ev (a write, or an async write's completion). */
 static uint64_t data_of(const struct iorr_event *ev)
 {
-	int k = ev ? iorr_op_field_index(ev->op, "data") : -1;
+	int k = ev ? fields_of(ev->op)->data : -1;
 
 	return k >= 0 ? ev->f[k] : 0;
 }
@@ -366,37 +413,58 @@ static bool moved_bytes(const struct iorr_event *ev,
 			const struct iorr_event *dn, uint64_t *n)
 {
 	const struct iorr_op_desc *d = iorr_op_get(ev->op);
-	int nmemb = iorr_op_field_index(ev->op, "nmemb");
+	const struct op_fields *o = fields_of(ev->op);
+	int nmemb = o->nmemb;
 
 	if ((d->cls != IORR_CLASS_READ && d->cls != IORR_CLASS_WRITE) ||
-	    strstr(d->name, "fallocate") || dn->result < 0 ||
-	    (nmemb < 0 && iorr_op_field_index(ev->op, "len") < 0 &&
-	     iorr_op_field_index(ev->op, "iov") < 0))
+	    o->fallocate || dn->result < 0 ||
+	    (nmemb < 0 && o->len < 0 && o->iov < 0))
 		return false;
 	*n = (uint64_t)dn->result;
-	int k = iorr_op_field_index(ev->op, "size");
+	int k = o->size;
 
 	if (nmemb >= 0 && k >= 0)
 		*n *= ev->f[k];
 	return true;
 }
 
-static int add_access(struct tl *tl, const struct iorr_access *a)
+/*
+ * Add access @a.  The accesses come in trace order and tl->ev holds every
+ * event of the trace in that order: *@cur, the index of the previous
+ * access's event, moves forward to @a's.
+ */
+static int add_access(struct tl *tl, const struct iorr_access *a,
+		      size_t *cur)
 {
-	ssize_t e = ev_by_seq(tl, a->seq);
+	size_t e = *cur;
 	uint32_t file;
 
-	if (e < 0)
-		return 0;
-	const struct iorr_event *ev = iorr_replay_event(tl->rp, a->seq);
+	while (e < tl->nev && tl->ev[e].seq < a->seq)
+		e++;
+	if (e >= tl->nev || tl->ev[e].seq != a->seq) {
+		ssize_t x = ev_by_seq(tl, a->seq);	/* not in order */
+
+		if (x < 0)
+			return 0;
+		e = (size_t)x;
+	}
+	*cur = e;
+	const struct iorr_event *ev = iorr_replay_event_at(tl->rp, e);
 	const struct iorr_event *dn = a->done_seq == a->seq ? ev :
 		a->done_seq ? iorr_replay_event(tl->rp, a->done_seq) : NULL;
 
 	/* a failed call (or request) touched no bytes */
 	if (!ev || (dn && (dn->err || dn->result < 0)))
 		return 0;
-	if (file_index(tl, a->file, &file) < 0)
-		return -ENOMEM;
+	/* the names are the replay's: one pointer per file */
+	if (a->file == tl->last_name) {
+		file = tl->last_file;
+	} else {
+		if (file_index(tl, a->file, &file) < 0)
+			return -ENOMEM;
+		tl->last_name = a->file;
+		tl->last_file = file;
+	}
 	if (tl->nacc == tl->acccap) {
 		size_t cap = tl->acccap ? tl->acccap * 2 : 4096;
 		struct tl_acc *n = realloc(tl->acc, cap * sizeof(*n));
@@ -429,34 +497,42 @@ static int add_access(struct tl *tl, const struct iorr_access *a)
 }
 
 /*
- * The file accesses and the conflicting unordered pairs, from the replay
- * library's analysis of the trace: at most @max pairs are kept to draw.
+ * The file accesses and the conflicting unordered pairs on file bytes,
+ * from the replay library's analysis of the trace: at most @max pairs are
+ * kept to draw, and the count stops past @count_max (0: counts all).
  * @return 0, -ENOMEM, or another -errno with @msg.
  */
-static int analyze(struct tl *tl, size_t max, char *msg, size_t len)
+static int analyze(struct tl *tl, size_t max, uint64_t count_max, char *msg,
+		   size_t len)
 {
 	struct iorr_access *acc = NULL;
 	struct iorr_conflict *cl = NULL;
-	size_t nacc = 0, ncl = 0, other = 0;
+	size_t nacc = 0, ncl = 0, cur = 0, other = 0;
 	uint64_t total = 0;
-	int k = iorr_replay_load(tl->trace, &tl->rp, msg, len);
+	bool exact = true;
+	int k = iorr_replay_accesses(tl->rp, &acc, &nacc);
 
-	if (k < 0)
-		return k;
-	k = iorr_replay_accesses(tl->rp, &acc, &nacc);
+	if (k == 0 && nacc) {
+		tl->acc = malloc(nacc * sizeof(*tl->acc));
+		if (!tl->acc)
+			k = -ENOMEM;
+		tl->acccap = tl->acc ? nacc : 0;
+	}
 	for (size_t i = 0; k == 0 && i < nacc; i++)
-		k = add_access(tl, &acc[i]);
+		k = add_access(tl, &acc[i], &cur);
 	free(acc);
 	if (k == 0)
-		k = iorr_replay_conflicts(tl->rp, max, &cl, &ncl, &total);
+		k = iorr_replay_conflicts_upto(tl->rp, max, count_max,
+					       IORR_CONFLICT_BYTES, &cl, &ncl,
+					       &total, &exact);
 	if (k == 0 && ncl && !(tl->conf = calloc(ncl, sizeof(*tl->conf))))
 		k = -ENOMEM;
 	for (size_t i = 0; k == 0 && i < ncl; i++) {
 		struct path_ent *p;
 
-		/* namespace entries and file offsets have no file lane */
+		/* a file whose every access failed has no lane */
 		HASH_FIND_STR(tl->paths, cl[i].file, p);
-		if (cl[i].ns || cl[i].ofd || !p) {
+		if (!p) {
 			other++;
 			continue;
 		}
@@ -466,62 +542,54 @@ static int analyze(struct tl *tl, size_t max, char *msg, size_t len)
 		};
 	}
 	free(cl);
-	/*
-	 * NOTE: the total counts the pairs of every kind; those on no file's
-	 * bytes are known only among the pairs kept, so a total past
-	 * --max-conflicts may count a few of them.
-	 */
 	tl->conf_total = total - other;
+	tl->conf_exact = exact;
 	if (k < 0 && k != -ENOMEM)
 		snprintf(msg, len, "%s: cannot compute the conflicts: %s",
 			 tl->trace, strerror(-k));
 	return k;
 }
 
-static int collect(struct tl *tl, struct iorr_error *err)
+/* One bar per event of the loaded trace, in trace order. */
+static int collect(struct tl *tl)
 {
-	struct iorr_event ev;
-	int k;
+	size_t n = iorr_replay_nevents(tl->rp);
 
-	while ((k = iorr_reader_next(tl->r, &ev, err)) > 0) {
-		const struct iorr_op_desc *d = iorr_op_get(ev.op);
+	if (n > UINT32_MAX)
+		return -EFBIG;
+	tl->ev = malloc((n ? n : 1) * sizeof(*tl->ev));
+	if (!tl->ev)
+		return -ENOMEM;
+	tl->evcap = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct iorr_event *ev = iorr_replay_event_at(tl->rp, i);
+		const struct iorr_op_desc *d = iorr_op_get(ev->op);
 		struct tl_ev *e;
 
 		if (tl->nev == 0)
-			tl->t0 = ev.start_ns;
-		if (tl->nev == tl->evcap) {
-			size_t cap = tl->evcap ? tl->evcap * 2 : 4096;
-
-			if (cap > UINT32_MAX)
-				return -EFBIG;
-			e = realloc(tl->ev, cap * sizeof(*e));
-			if (!e)
-				return -ENOMEM;
-			tl->ev = e;
-			tl->evcap = cap;
-		}
+			tl->t0 = ev->start_ns;
 		e = &tl->ev[tl->nev++];
 		memset(e, 0, sizeof(*e));
-		e->seq = ev.seq;
-		e->start = ev.start_ns < tl->t0 ? tl->t0 : ev.start_ns;
-		e->end = ev.end_ns < e->start ? e->start : ev.end_ns;
-		e->thread = ev.thread;
-		e->op = ev.op;
+		e->seq = ev->seq;
+		e->start = ev->start_ns < tl->t0 ? tl->t0 : ev->start_ns;
+		e->end = ev->end_ns < e->start ? e->start : ev->end_ns;
+		e->thread = ev->thread;
+		e->op = ev->op;
 		e->cat = ev_cat(d);
-		if (ev.err || (d->kind == IORR_KIND_COMPLETE && ev.result < 0))
+		if (ev->err || (d->kind == IORR_KIND_COMPLETE && ev->result < 0))
 			e->flags |= EVF_ERROR;
-		bool text = tl->nev <= tl->max_text || seq_marked(tl, ev.seq);
+		bool text = tl->nev <= tl->max_text || seq_marked(tl, ev->seq);
 
-		if (text && !(e->text = keep_text(tl, &ev)))
+		if (text && !(e->text = keep_text(tl, ev)))
 			return -ENOMEM;
-		if (ev.thread >= tl->nthreads)
-			tl->nthreads = ev.thread + 1;
+		if (ev->thread >= tl->nthreads)
+			tl->nthreads = ev->thread + 1;
 
-		int id = iorr_op_field_index(ev.op, "req");
+		int id = fields_of(ev->op)->req;
 
 		if (d->kind == IORR_KIND_SUBMIT && id >= 0) {
 			struct req_ent *q;
-			uint64_t rid = ev.f[id];
+			uint64_t rid = ev->f[id];
 
 			HASH_FIND(hh, tl->reqs, &rid, sizeof(rid), q);
 			if (!q) {
@@ -535,7 +603,7 @@ static int collect(struct tl *tl, struct iorr_error *err)
 			e->flags |= EVF_ASYNC;
 		} else if (d->kind == IORR_KIND_COMPLETE && id >= 0) {
 			struct req_ent *q;
-			uint64_t rid = ev.f[id];
+			uint64_t rid = ev->f[id];
 
 			HASH_FIND(hh, tl->reqs, &rid, sizeof(rid), q);
 			if (q) {
@@ -552,7 +620,7 @@ static int collect(struct tl *tl, struct iorr_error *err)
 			}
 		}
 	}
-	return k;
+	return 0;
 }
 
 /* ---- report ---------------------------------------------------------- */
@@ -1186,6 +1254,8 @@ static void put_conflicts(FILE *f, const struct tl *tl)
 
 	fputs(",\"conflicts\":{\"total\":", f);
 	put_u64(f, tl->conf_total);
+	/* the count stopped: more than total exist */
+	fputs(tl->conf_exact ? ",\"more\":false" : ",\"more\":true", f);
 	for (size_t k = 0; k < 4; k++) {
 		bool first = true;
 
@@ -1339,15 +1409,6 @@ static void put_column(FILE *f, const struct tl *tl, const char *name,
 	fputc(']', f);
 }
 
-static int cmp_acc_pos(const void *a, const void *b)
-{
-	const struct tl_acc *x = &sort_tl->acc[*(const uint32_t *)a];
-	const struct tl_acc *y = &sort_tl->acc[*(const uint32_t *)b];
-	uint32_t px = sort_tl->ev[x->ev].pos, py = sort_tl->ev[y->ev].pos;
-
-	return px < py ? -1 : px > py;
-}
-
 static int put_detail(FILE *f, const struct tl *tl)
 {
 	static const struct {
@@ -1358,9 +1419,13 @@ static int put_detail(FILE *f, const struct tl *tl)
 		{ "d", COL_DUR }, { "o", COL_OP },
 	};
 	uint32_t *ord = malloc((tl->nacc + 1) * sizeof(*ord));
+	uint32_t *at = calloc(tl->ndrawn + 1, sizeof(*at));
 
-	if (!ord)
+	if (!ord || !at) {
+		free(ord);
+		free(at);
 		return -ENOMEM;
+	}
 	fputc('{', f);
 	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
 		if (k)
@@ -1385,11 +1450,21 @@ static int put_detail(FILE *f, const struct tl *tl)
 		}
 		fputc(']', f);
 	}
-	/* accesses in time order of their bars, so the viewer can bisect */
+	/*
+	 * Accesses in time order of their bars, so the viewer can bisect; a
+	 * bar's own in trace order (a counting sort by bar position: stable).
+	 */
 	for (size_t i = 0; i < tl->nacc; i++)
-		ord[i] = (uint32_t)i;
-	sort_tl = tl;
-	qsort(ord, tl->nacc, sizeof(*ord), cmp_acc_pos);
+		at[tl->ev[tl->acc[i].ev].pos]++;
+	for (size_t p = 0, sum = 0; p < tl->ndrawn; p++) {
+		uint32_t c = at[p];
+
+		at[p] = (uint32_t)sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < tl->nacc; i++)
+		ord[at[tl->ev[tl->acc[i].ev].pos]++] = (uint32_t)i;
+	free(at);
 	const char *const an[] = { "e", "f", "o", "n", "w" };
 
 	fputs(",\"acc\":{", f);
@@ -1839,6 +1914,9 @@ static void usage(FILE *f)
 		"                            100000)\n"
 		"  --max-conflicts N         draw at most N conflicting pairs\n"
 		"                            (default 10000)\n"
+		"  --max-count N             stop counting conflicting pairs\n"
+		"                            past N (default 1000000; 0: count\n"
+		"                            them all)\n"
 		"  -h, --help                this text\n");
 }
 
@@ -1903,8 +1981,6 @@ static void tl_free(struct tl *tl)
 	free(tl->order);
 	free(tl->lane_thread);
 	free(tl->thread_lane);
-	if (tl->r)
-		iorr_reader_close(tl->r);
 	iorr_replay_free(tl->rp);
 }
 
@@ -1916,12 +1992,13 @@ int cmd_timeline(int argc, char **argv)
 		{ "svg", no_argument, NULL, 'S' },
 		{ "max-text", required_argument, NULL, 'T' },
 		{ "max-conflicts", required_argument, NULL, 'C' },
+		{ "max-count", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct tl tl = { .max_text = 100000 };
 	const char *out = NULL, *report = NULL;
-	size_t max_conflicts = 10000;
+	size_t max_conflicts = 10000, max_count = 1000000;
 	bool svg = false;
 	char *outbuf = NULL;
 	int c, ret = EXIT_ERROR;
@@ -1939,11 +2016,14 @@ int cmd_timeline(int argc, char **argv)
 			break;
 		case 'T':
 		case 'C':
+		case 'N':
 			if (!parse_count(optarg, c == 'T' ? &tl.max_text :
-					 &max_conflicts)) {
+					 c == 'C' ? &max_conflicts :
+					 &max_count)) {
 				cli_error("--%s: '%s': expected a count",
-					  c == 'T' ? "max-text" :
-					  "max-conflicts", optarg);
+					  c == 'T' ? "max-text" : c == 'C' ?
+					  "max-conflicts" : "max-count",
+					  optarg);
 				return EXIT_ERROR;
 			}
 			break;
@@ -1969,26 +2049,23 @@ int cmd_timeline(int argc, char **argv)
 	}
 	if (report && load_report(&tl, report) < 0)
 		goto done;
-	tl.r = cli_open_trace(tl.trace);
-	if (!tl.r)
+
+	char msg[1024];
+	int k = iorr_replay_load(tl.trace, &tl.rp, msg, sizeof(msg));
+
+	if (k < 0) {
+		cli_error("%s", msg);
 		goto done;
-
-	struct iorr_error e;
-	int k = collect(&tl, &e);
-
-	if (k == -ENOMEM || k == -EFBIG) {
+	}
+	tl.r = iorr_replay_reader(tl.rp);
+	op_fields_init();
+	k = collect(&tl);
+	if (k < 0) {
 		cli_error("%s: %s", tl.trace, strerror(-k));
 		goto done;
 	}
-	if (k < 0) {
-		cli_trace_error(tl.trace, &e);
-		goto done;
-	}
 	cli_report_truncation(tl.trace, tl.r);
-
-	char msg[1024];
-
-	k = analyze(&tl, max_conflicts, msg, sizeof(msg));
+	k = analyze(&tl, max_conflicts, max_count, msg, sizeof(msg));
 	if (k == -ENOMEM) {
 		cli_error("out of memory");
 		goto done;
@@ -2016,6 +2093,8 @@ int cmd_timeline(int argc, char **argv)
 		goto done;
 	}
 	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	/* one thread writes it: no lock per number written */
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
 	k = svg ? write_svg(f, &tl) : write_html(f, &tl);
 	if (fflush(f) != 0 || ferror(f))
 		k = k < 0 ? k : -EIO;

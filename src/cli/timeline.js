@@ -740,9 +740,29 @@
 		});
 	}
 
+	/* 1234567 -> "1,234,567" */
+	function grouped(n) {
+		return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+	}
+
+	/*
+	 * The conflicting pairs: how many, and how many are drawn when not
+	 * all.  The count stops at iorr timeline --max-count ("more").
+	 */
+	function conflictsText() {
+		var C = D.conflicts, drawn = C.a.length;
+		var total = (C.more ? 'more than ' : '') + grouped(C.total);
+		var one = C.total === 1 && !C.more;
+
+		if (drawn === C.total && !C.more)
+			return total + ' unordered conflicting pair' +
+			       (one ? '' : 's');
+		return grouped(drawn) + ' of ' + total + ' unordered ' +
+		       'conflicting pair' + (one ? '' : 's') + ' drawn';
+	}
+
 	function header() {
 		var t = document.getElementById('title');
-		var nconf = D.conflicts.total;
 
 		html('h1', null, 'iorr timeline', t);
 		html('span', 'trace', D.trace, t);
@@ -755,9 +775,7 @@
 		     (D.lanes.length === 1 ? '' : 's') + ' \u00b7 ' +
 		     D.files.length + ' file' +
 		     (D.files.length === 1 ? '' : 's') + ' \u00b7 ' +
-		     fmtTime(D.span) + ' \u00b7 ' + nconf +
-		     ' unordered conflicting pair' + (nconf === 1 ? '' : 's'),
-		     t);
+		     fmtTime(D.span) + ' \u00b7 ' + conflictsText(), t);
 		html('div', 'range', '', t).id = 'range';
 
 		var lg = document.getElementById('legend');
@@ -842,11 +860,11 @@
 					});
 				});
 		});
-		if (D.conflicts.total > D.conflicts.a.length)
-			html('div', 'note', D.conflicts.total +
-			     ' conflicting pairs; the first ' +
-			     D.conflicts.a.length + ' are drawn ' +
-			     '(iorr timeline --max-conflicts)', f);
+		if (D.conflicts.total > D.conflicts.a.length ||
+		    D.conflicts.more)
+			html('div', 'note', conflictsText() + ' (iorr ' +
+			     'timeline --max-conflicts' + (D.conflicts.more ?
+			     '; the count stops at --max-count' : '') + ')', f);
 	}
 
 	/* #view=T0,T1 (ns from the first event) opens a part of the trace */

@@ -284,7 +284,8 @@ static int access(struct builder *b, struct chain *c, uint32_t i,
 
 	if (end <= off)
 		end = off + 1;
-	for (unsigned k = 0; k < c->nrecent; k++) {
+	/* conflict edges order a replay's schedule: none for an analysis */
+	for (unsigned k = 0; !rp->analysis && k < c->nrecent; k++) {
 		uint32_t j = c->recent[k];
 
 		if (!(wr || c->rwrite[k]) || c->roff[k] >= end ||
@@ -344,6 +345,8 @@ static struct chain *key_chain(struct builder *b, const char *prefix,
 	char *k;
 	struct chain *c;
 
+	if (!prefix[0])
+		return chain_get(b, name);
 	if (asprintf(&k, "%s%s", prefix, name) < 0)
 		return NULL;
 	c = chain_get(b, k);
@@ -1184,105 +1187,187 @@ out:
 	return ret;
 }
 
-/* @x happens before @y (both have rows, or are in one thread). */
-static bool hb_before(const struct replay *rp, const struct clocks *k,
-		      uint32_t x, uint32_t y)
-{
-	uint32_t tx = rp->ev[x].e.thread;
+/*
+ * An access as the sweep compares it: what ordered() needs, kept inline
+ * so that comparing two accesses touches no event.
+ */
+struct sweep_acc {
+	uint64_t off, end;
+	uint32_t ev;		/* the access's event */
+	uint32_t beg, fin;	/* the events that begin and end it */
+	uint32_t tbeg, tfin;	/* their threads */
+	uint32_t rbeg;		/* clock row of beg, or RP_NONE */
+	uint32_t pfin;		/* position of fin in its thread */
+	uint8_t flags;		/* RP_ACC_* */
+};
 
-	if (x == y)
-		return false;
-	if (tx == rp->ev[y].e.thread)
-		return x < y;
-	if (k->row[y] == RP_NONE)
-		return false;
-	return k->vc[(size_t)k->row[y] * k->nth + tx] >= k->ppos[x];
-}
-
-/* The events that begin and end an access (async: submit .. completion). */
-static void span(const struct replay *rp, const struct rp_access *a,
-		 uint32_t *beg, uint32_t *end)
+static void sweep_acc(const struct replay *rp, const struct clocks *k,
+		      const struct rp_access *a, struct sweep_acc *s)
 {
 	const struct rp_ev *ev = &rp->ev[a->ev];
 
-	*beg = *end = a->ev;
+	s->off = a->off;
+	s->end = a->end;
+	s->ev = s->beg = s->fin = a->ev;
 	if ((a->flags & RP_ACC_ASYNC) && ev->complete != RP_NONE)
-		*end = ev->complete;
+		s->fin = ev->complete;
+	s->tbeg = ev->e.thread;
+	s->tfin = rp->ev[s->fin].e.thread;
+	s->rbeg = k->row[s->beg];
+	s->pfin = k->ppos[s->fin];
+	s->flags = a->flags;
 }
 
-static bool ordered(const struct replay *rp, const struct clocks *k,
-		    const struct rp_access *a, const struct rp_access *b)
+/* The end of @x happens before the beginning of @y. */
+static bool ends_before(const struct clocks *k, const struct sweep_acc *x,
+			const struct sweep_acc *y)
 {
-	uint32_t ab, ae, bb, be;
-
-	span(rp, a, &ab, &ae);
-	span(rp, b, &bb, &be);
-	if (ae == bb || be == ab)
-		return true;
-	if (!(a->flags & RP_ACC_ASYNC) && !(b->flags & RP_ACC_ASYNC) &&
-	    rp->ev[a->ev].e.thread == rp->ev[b->ev].e.thread)
-		return true;
-	return hb_before(rp, k, ae, bb) || hb_before(rp, k, be, ab);
+	if (x->fin == y->beg)
+		return false;
+	if (x->tfin == y->tbeg)
+		return x->fin < y->beg;
+	if (y->rbeg == RP_NONE)
+		return false;
+	return k->vc[(size_t)y->rbeg * k->nth + x->tfin] >= x->pfin;
 }
 
-static int cmp_acc(const void *x, const void *y)
+static bool ordered(const struct clocks *k, const struct sweep_acc *a,
+		    const struct sweep_acc *b)
 {
-	const struct rp_access *a = x, *b = y;
-
-	if (a->file != b->file)
-		return a->file < b->file ? -1 : 1;
-	if (a->off != b->off)
-		return a->off < b->off ? -1 : 1;
-	return a->ev < b->ev ? -1 : a->ev > b->ev;
+	if (a->fin == b->beg || b->fin == a->beg)
+		return true;
+	if (!((a->flags | b->flags) & RP_ACC_ASYNC) && a->tbeg == b->tbeg)
+		return true;
+	return ends_before(k, a, b) || ends_before(k, b, a);
 }
 
-int rp_conflicts(struct replay *rp, const struct rp_hb *g,
-		 size_t max_pairs, struct iorr_conflict **out, size_t *nout,
-		 uint64_t *total)
+/* The sweep's order of the accesses: by file, then start, then event. */
+struct sweep_key {
+	uint64_t off;
+	uint32_t file;
+	uint32_t idx;		/* index in rp_hb.acc */
+};
+
+/* Byte @d of a key's (file, off): 0..7 of off, 8..11 of file. */
+static unsigned key_byte(const struct sweep_key *k, unsigned d)
+{
+	return d < 8 ? (unsigned)(k->off >> (8 * d)) & 0xff :
+	       (k->file >> (8 * (d - 8))) & 0xff;
+}
+
+/*
+ * Sort @n keys (given in idx order) by file, then off, then idx: a stable
+ * LSD radix sort over the 12 bytes of (file, off), skipping the bytes all
+ * keys share (most, for offsets in a few MiB of a few files).
+ * @return 0 or -ENOMEM.
+ */
+static int sort_keys(struct sweep_key *key, size_t n)
+{
+	size_t (*cnt)[256] = calloc(12, sizeof(*cnt));
+	struct sweep_key *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	struct sweep_key *src = key, *dst = tmp;
+
+	if (!cnt || !tmp) {
+		free(cnt);
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (unsigned d = 0; d < 12; d++)
+			cnt[d][key_byte(&key[i], d)]++;
+	for (unsigned d = 0; d < 12; d++) {
+		size_t sum = 0;
+
+		if (n && cnt[d][key_byte(&key[0], d)] == n)
+			continue;	/* one value: the order stays */
+		for (unsigned v = 0; v < 256; v++) {
+			size_t c = cnt[d][v];
+
+			cnt[d][v] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[d][key_byte(&src[i], d)]++] = src[i];
+		struct sweep_key *t = src;
+
+		src = dst;
+		dst = t;
+	}
+	if (src != key)
+		memcpy(key, src, n * sizeof(*key));
+	free(cnt);
+	free(tmp);
+	return 0;
+}
+
+int rp_conflicts(struct replay *rp, const struct rp_hb *g, size_t max_pairs,
+		 uint64_t count_max, unsigned flags,
+		 struct iorr_conflict **out, size_t *nout, uint64_t *total,
+		 bool *exact)
 {
 	struct clocks k;
-	struct rp_access *acc;
+	struct sweep_key *key;
 	struct iorr_conflict *v = NULL;
-	size_t n = 0, cap = 0;
-	uint32_t *active = NULL;
+	size_t n = 0, cap = 0, nacc = 0;
+	struct sweep_acc *active = NULL;	/* the accesses still open */
 	size_t nact = 0, acap = 0;
+	uint8_t skip = flags & IORR_CONFLICT_BYTES ? RP_ACC_NS | RP_ACC_OFD :
+		       0;
 	int ret;
 
 	*out = NULL;
 	*nout = 0;
 	*total = 0;
+	*exact = true;
+	if (count_max && count_max < max_pairs)
+		count_max = max_pairs;
 	ret = clocks_build(rp, g, &k);
 	if (ret < 0)
 		return ret;
-	acc = malloc((g->nacc ? g->nacc : 1) * sizeof(*acc));
-	if (!acc) {
-		clocks_free(&k);
-		return -ENOMEM;
+	key = malloc((g->nacc ? g->nacc : 1) * sizeof(*key));
+	if (!key) {
+		ret = -ENOMEM;
+		goto out;
 	}
-	memcpy(acc, g->acc, g->nacc * sizeof(*acc));
-	qsort(acc, g->nacc, sizeof(*acc), cmp_acc);
+	for (size_t a = 0; a < g->nacc; a++)
+		if (!(g->acc[a].flags & skip))
+			key[nacc++] = (struct sweep_key){
+				.off = g->acc[a].off, .file = g->acc[a].file,
+				.idx = (uint32_t)a,
+			};
+	ret = sort_keys(key, nacc);
+	if (ret < 0)
+		goto out;
 	/*
 	 * Sweep each file's accesses by start offset, keeping the ones whose
 	 * range is still open: each access meets only the accesses that
-	 * overlap it, never the whole file.
+	 * overlap it, never the whole file.  (A stopped count never looks
+	 * at the accesses past the stop.)
 	 */
-	for (size_t a = 0; a < g->nacc; a++) {
-		const struct rp_access *x = &acc[a];
+	for (size_t a = 0; a < nacc; a++) {
+		struct sweep_acc xa;
+		const struct sweep_acc *x = &xa;
 
-		if (a && acc[a - 1].file != x->file)
+		sweep_acc(rp, &k, &g->acc[key[a].idx], &xa);
+		if (a && key[a - 1].file != key[a].file)
 			nact = 0;
 		size_t w = 0;
 
 		for (size_t q = 0; q < nact; q++)
-			if (acc[active[q]].end > x->off)
+			if (active[q].end > x->off)
 				active[w++] = active[q];
 		nact = w;
 		for (size_t q = 0; q < nact; q++) {
-			const struct rp_access *y = &acc[active[q]];
+			const struct sweep_acc *y = &active[q];
 
 			if (!((x->flags | y->flags) & RP_ACC_WRITE) ||
-			    x->ev == y->ev || ordered(rp, &k, x, y))
+			    x->ev == y->ev || ordered(&k, x, y))
 				continue;
+			if (count_max && *total == count_max) {
+				/* one more than counted: stop here */
+				*exact = false;
+				goto done;
+			}
 			(*total)++;
 			if (n >= max_pairs)
 				continue;
@@ -1297,17 +1382,17 @@ int rp_conflicts(struct replay *rp, const struct rp_hb *g,
 				v = p;
 				cap = c;
 			}
-			const struct rp_access *lo = y->ev < x->ev ? y : x;
-			const struct rp_access *hi = lo == x ? y : x;
+			const struct sweep_acc *lo = y->ev < x->ev ? y : x;
+			const struct sweep_acc *hi = lo == x ? y : x;
 			struct iorr_conflict *c = &v[n++];
 
 			memset(c, 0, sizeof(*c));
-			c->file = g->fnames[x->file];
+			c->file = g->fnames[key[a].file];
 			for (int s = 0; s < 2; s++) {
-				const struct rp_access *z = s ? hi : lo;
+				const struct sweep_acc *z = s ? hi : lo;
 
 				c->seq[s] = rp->ev[z->ev].e.seq;
-				c->thread[s] = rp->ev[z->ev].e.thread;
+				c->thread[s] = z->tbeg;
 				c->off[s] = z->off;
 				c->end[s] = z->end;
 				c->write[s] = z->flags & RP_ACC_WRITE;
@@ -1319,7 +1404,7 @@ int rp_conflicts(struct replay *rp, const struct rp_hb *g,
 		}
 		if (nact == acap) {
 			size_t c = acap ? acap * 2 : 64;
-			uint32_t *p = realloc(active, c * sizeof(*p));
+			struct sweep_acc *p = realloc(active, c * sizeof(*p));
 
 			if (!p) {
 				ret = -ENOMEM;
@@ -1328,12 +1413,13 @@ int rp_conflicts(struct replay *rp, const struct rp_hb *g,
 			active = p;
 			acap = c;
 		}
-		active[nact++] = (uint32_t)a;
+		active[nact++] = xa;
 	}
+done:
 	ret = 0;
 out:
 	free(active);
-	free(acc);
+	free(key);
 	clocks_free(&k);
 	if (ret < 0) {
 		free(v);

@@ -536,6 +536,7 @@ int iorr_replay_load(const char *trace, struct iorr_replay **out, char *msg,
 	}
 	rp->o.trace = trace;
 	rp->rootfd = -1;
+	rp->analysis = true;
 	pthread_mutex_init(&rp->aio_lock, NULL);
 	pthread_mutex_init(&rp->ring_lock, NULL);
 	pthread_mutex_init(&rp->skew_lock, NULL);
@@ -562,9 +563,42 @@ int iorr_replay_conflicts(struct iorr_replay *x, size_t max,
 	struct replay *rp = (struct replay *)x;
 	int k = hb_ready(rp);
 
+	bool exact;
+
 	if (k < 0)
 		return k;
-	return rp_conflicts(rp, &rp->hb, max, out, n, total);
+	return rp_conflicts(rp, &rp->hb, max, 0, 0, out, n, total, &exact);
+}
+
+int iorr_replay_conflicts_upto(struct iorr_replay *x, size_t max,
+			       uint64_t count_max, unsigned flags,
+			       struct iorr_conflict **out, size_t *n,
+			       uint64_t *total, bool *exact)
+{
+	struct replay *rp = (struct replay *)x;
+	int k = hb_ready(rp);
+
+	*out = NULL;
+	*n = 0;
+	*total = 0;
+	*exact = true;
+	if (k < 0)
+		return k;
+	return rp_conflicts(rp, &rp->hb, max, count_max, flags, out, n, total,
+			    exact);
+}
+
+size_t iorr_replay_nevents(const struct iorr_replay *x)
+{
+	return ((const struct replay *)x)->nev;
+}
+
+const struct iorr_event *iorr_replay_event_at(const struct iorr_replay *x,
+					      size_t i)
+{
+	const struct replay *rp = (const struct replay *)x;
+
+	return i < rp->nev ? &rp->ev[i].e : NULL;
 }
 
 /*

@@ -233,6 +233,8 @@ struct replay {
 	struct rp_hb hb;	/* happens-before graph and accesses */
 	bool serial;		/* random/pct: one driver issues the plan */
 	bool keep_all_conflicts; /* no pthread sync recorded: keep order */
+	bool analysis;		/* iorr_replay_load(): no replay, so no
+				 * conflict edges (only the accesses) */
 	struct rp_plan plan;
 	/* the order events were issued in, for the model (oracle.c); NULL:
 	 * the recorded order */
@@ -278,7 +280,9 @@ int rp_remove_tree(int dfd, const char *name);
 int rp_hb_build(struct replay *rp, struct rp_hb *g);
 void rp_hb_free(struct rp_hb *g);
 int rp_conflicts(struct replay *rp, const struct rp_hb *g, size_t max_pairs,
-		 struct iorr_conflict **out, size_t *nout, uint64_t *total);
+		 uint64_t count_max, unsigned flags,
+		 struct iorr_conflict **out, size_t *nout, uint64_t *total,
+		 bool *exact);
 
 /* sched.c */
 int rp_sched_init(struct replay *rp, char *msg, size_t len);
