@@ -55,11 +55,6 @@ static int check_replayable(struct replay *rp, char *msg, size_t len)
 		if (ev->e.op == IORR_OP_loss)
 			rp_limit(rp, "the recorder lost events (loss): the "
 				 "replay cannot be faithful there");
-		if ((ev->e.op == IORR_OP_fcntl_lock ||
-		     ev->e.op == IORR_OP_lockf) && rp->nprocs > 1)
-			rp_limit(rp, "POSIX record locks of different recorded "
-				 "processes do not conflict in the replay "
-				 "(one replaying process)");
 	}
 	return 0;
 }
@@ -272,6 +267,7 @@ static void clear_procs(struct replay *rp)
 			free(f->spath);
 			free(f);
 		}
+		rp_proc_locks_free(&rp->procs[p]);
 		free(rp->procs[p].cwd);
 		rp->procs[p].cwd = NULL;
 		rp->procs[p].started = false;
