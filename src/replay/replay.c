@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "iorr/xlat.h"
 #include "replay/replay_int.h"
 
 const struct iorr_reader *iorr_replay_reader(const struct iorr_replay *rp)
@@ -43,9 +44,20 @@ static int check_replayable(struct replay *rp, char *msg, size_t len)
 		const struct rp_ev *ev = &rp->ev[i];
 
 		if (!rp_op_replayable(ev->e.op)) {
-			snprintf(msg, len, "%s: %s (seq %" PRIu64 ") is not "
+			char what[96] = "";
+
+			if (ev->e.op == IORR_OP_uring_other) {
+				/* the SQE opcode the replay cannot issue */
+				char op[64];
+
+				iorr_xlat_format(IORR_XLAT_IORING_OP,
+						 rp_fu(ev, "opcode"), op,
+						 sizeof(op));
+				snprintf(what, sizeof(what), " (%s)", op);
+			}
+			snprintf(msg, len, "%s: %s%s (seq %" PRIu64 ") is not "
 				 "supported by replay yet", rp->o.trace,
-				 iorr_op_get(ev->e.op)->name, ev->e.seq);
+				 iorr_op_get(ev->e.op)->name, what, ev->e.seq);
 			return -ENOTSUP;
 		}
 		if (ev->e.op == IORR_OP_uring_missed)

@@ -13,6 +13,7 @@ tests_replay_fault_shim_la_LIBADD = $(DL_LIBS)
 REPLAY_TESTS = \
 	tests/replay/faithful.sh \
 	tests/replay/ops.sh \
+	tests/replay/uring_ops.sh \
 	tests/replay/fault.sh \
 	tests/replay/hostile.sh \
 	tests/replay/order.sh \

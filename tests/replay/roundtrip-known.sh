@@ -10,20 +10,12 @@
 #  stdio_calls   an fread after fgets/getc reads other bytes than recorded,
 #                and fopen with an invalid mode string (EINVAL) is recorded
 #                as a plain O_RDONLY fopen, which the replay opens.
-#  posix_calls   opens a file through a symlink it made (the model does not
-#                follow symlinks: "lacks the initial content"); with
-#                --allow-missing-initial: openat2 RESOLVE_BENEATH of a path
-#                outside gives ENOENT in the sandbox, recorded EXDEV;
-#                dup3(fd, fd) succeeds in the replay, recorded EINVAL; the
-#                record locks of its two processes do not conflict (one
-#                replaying process).  Its splice and sendfile replay (see
-#                tests/replay/ops.sh).
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/replay/replay_lib.sh"
 
 [ -f "${IORR_PRELOAD:-}" ] || skip "the recorder is not built"
 bad=0
-for name in fsstress_mix stdio_calls posix_calls; do
+for name in fsstress_mix stdio_calls; do
 	wl=${top_builddir:-.}/tests/workloads/$name
 	[ -x "$wl" ] || skip "$name not built"
 	mkdir -p "$TMP/$name/d"
