@@ -207,6 +207,13 @@ static void lock_drop_file_locked(struct rp_proc *p, int fd)
 	}
 }
 
+void rp_fd_locks_drop(struct rp_proc *p, int fd)
+{
+	pthread_mutex_lock(&p->lock);
+	lock_drop_file_locked(p, fd);
+	pthread_mutex_unlock(&p->lock);
+}
+
 void rp_proc_locks_free(struct rp_proc *p)
 {
 	struct rp_lockfd *l, *tmp;

@@ -337,6 +337,9 @@ static int setup_misc(struct rp_worker *w, uint32_t i, struct rp_req *q,
 	case IORR_OP_uring_close:
 		q->xrfd = (int)rp_fsigned(ev, "fd");
 		q->xcfd = rp_fd_get(rp, p, q->xrfd);
+		/* closing it drops the process's POSIX locks on the file */
+		if (q->xcfd >= 0)
+			rp_fd_locks_drop(p, q->xcfd);
 		return 0;
 	case IORR_OP_uring_statx: {
 		int err, fd;
@@ -384,6 +387,7 @@ static int setup_misc(struct rp_worker *w, uint32_t i, struct rp_req *q,
 
 		if (k < 0)
 			return k;
+		q->xcap = cap;
 		if (in >= 0) {
 			/* file -> our pipe: drained at the completion */
 			q->xfd[0] = pp[1] + 1;
@@ -478,6 +482,9 @@ static void prep_misc(struct replay *rp, struct rp_ev *ev,
 			out = q->xfd[0] - 1;
 			oout = -1;
 			fl &= OWN_SPLICE_FLAGS;
+			/* never more than our pipe holds: it would block */
+			if (len > q->xcap)
+				len = (unsigned)q->xcap;
 		} else if (out >= 0 && in < 0 && q->xfd[0]) {
 			in = q->xfd[0] - 1;
 			oin = -1;

@@ -102,6 +102,7 @@ struct rp_req {
 	bool forced;		/* not issuable: xres is its outcome (a NOP
 				 * stands in for it in the ring) */
 	int xres;
+	size_t xcap;		/* SPLICE: capacity of our pipe */
 };
 
 struct rp_aioctx {
@@ -315,6 +316,8 @@ int rp_fdmap_set(struct rp_proc *p, int32_t rfd, int fd, const char *spath,
 		 bool cloexec);
 /* @rfd of @p was closed by the kernel (io_uring CLOSE of replay @fd). */
 void rp_fd_forget(struct rp_proc *p, int32_t rfd, int fd);
+/* Replay @fd of @p is about to be closed: drop @p's POSIX locks on it. */
+void rp_fd_locks_drop(struct rp_proc *p, int fd);
 /* Release everything rp_exec_event keeps for @p (lock owners). */
 void rp_proc_locks_free(struct rp_proc *p);
 
