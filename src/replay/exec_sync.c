@@ -468,8 +468,9 @@ static int do_open(struct rp_worker *w, uint32_t i, int64_t dirfd,
 	int at = rp->rootfd;
 	char *rel = NULL;
 
-	if ((resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) &&
-	    dirfd != AT_FDCWD) {
+	int own_dfd = -1;
+
+	if (resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) {
 		/*
 		 * Scoped to the dirfd: resolved from the replay dirfd with
 		 * the recorded scope (both keep the walk inside it, so
@@ -478,8 +479,20 @@ static int do_open(struct rp_worker *w, uint32_t i, int64_t dirfd,
 		 * with "..", and fails as recorded (EXDEV).
 		 */
 		struct rp_proc *p = proc_of(rp, i);
-		char *ds = fd_spath(rp, p, (int32_t)dirfd);
-		int dfd = rp_fd_get(rp, p, (int32_t)dirfd);
+		char *ds;
+		int dfd;
+
+		if (dirfd == AT_FDCWD) {
+			/* scoped to the cwd: a dirfd of ours on it */
+			pthread_mutex_lock(&p->lock);
+			ds = strdup(p->cwd ? p->cwd : rp->trace_cwd);
+			pthread_mutex_unlock(&p->lock);
+			dfd = own_dfd = ds ? rp_sb_open(rp, ds, O_PATH |
+							O_DIRECTORY, 0) : -1;
+		} else {
+			ds = fd_spath(rp, p, (int32_t)dirfd);
+			dfd = rp_fd_get(rp, p, (int32_t)dirfd);
+		}
 
 		rel = ds && dfd >= 0 ? rel_path(ds, s) : NULL;
 		free(ds);
@@ -499,6 +512,12 @@ static int do_open(struct rp_worker *w, uint32_t i, int64_t dirfd,
 	while (fd < 0 && (errno == EAGAIN || errno == EINTR) &&
 	       !(resolve & RESOLVE_CACHED));
 	free(rel);
+	if (own_dfd >= 0) {
+		int e = errno;
+
+		close(own_dfd);
+		errno = e;
+	}
 	if (fd < 0) {
 		set_sys(rp, i, -1);
 	} else if (ev->e.result < 0 || ev->e.err) {
