@@ -40,9 +40,11 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include "record/wrap_async.h"
 
@@ -152,6 +154,41 @@ static bool op_writes(unsigned op)
 }
 
 /*
+ * A SPLICE from an untraced pipe into a traced file (fill_sqe left the
+ * file in q->fd and off_out in q->len): the bytes it moved, read back from
+ * the file (at off_out, or ending at the position when it was -1) into a
+ * scratch mapping (*@mem, *@bytes: unmap after the emit), as the CQE's
+ * payload, like a synchronous splice's.  The file may have changed since
+ * the completion when the CQE is observed late: the recording says what
+ * the file held when the recorder saw the CQE.
+ */
+static void splice_cqe_payload(struct iorr_ev *e, const struct iorr_areq *q,
+			       int64_t res, void **mem, size_t *bytes)
+{
+	int64_t off = (int64_t)q->len;
+	long p, k;
+
+	*mem = NULL;
+	if (res <= 0 || iorr_g.data_mode == IORR_DATA_NONE)
+		return;
+	if (off < 0) {
+		k = iorr_sys(SYS_lseek, q->fd, 0, SEEK_CUR);
+		if (k < res)
+			return;
+		off = k - res;
+	}
+	*bytes = ((size_t)res + 4095) & ~(size_t)4095;
+	p = iorr_sys6(SYS_mmap, 0, (long)*bytes, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p < 0 && p > -4096)
+		return;
+	*mem = (void *)p;
+	k = iorr_sys4(SYS_pread64, q->fd, p, res, off);
+	if (k > 0)
+		iorr_ev_data(e, 5, *mem, (size_t)k);
+}
+
+/*
  * One CQE at CQ position @pos (copied in @c) completes a request: emit its
  * uring_cqe.  Called with st->lock held.  @return false when no recorded
  * SQE matches it.
@@ -189,6 +226,16 @@ static bool on_cqe(struct uring *st, const struct io_uring_cqe *c,
 	e.f[7] = late;
 	if (op_reads(copy.op) || op_writes(copy.op))
 		iorr_areq_bytes(&e, &copy, op_writes(copy.op), 5, 6, c->res);
+	if (copy.op == IORR_OP_uring_splice && copy.fd >= 0) {
+		void *mem = NULL;
+		size_t bytes = 0;
+
+		splice_cqe_payload(&e, &copy, c->res, &mem, &bytes);
+		iorr_emit(&e);
+		if (mem)
+			iorr_sys(SYS_munmap, mem, bytes, 0);
+		return true;
+	}
 	iorr_emit(&e);
 	return true;
 }
@@ -409,6 +456,10 @@ static bool fill_sqe(struct uring *st, const struct io_uring_sqe *s,
 		e->f[6] = s->off;
 		e->f[7] = s->len;
 		e->f[8] = s->splice_flags;
+		/* into a traced file from a pipe: its CQE carries the bytes */
+		q->fd = iorr_fd_traced(fd) && !iorr_fd_traced(
+				s->splice_fd_in) ? fd : -1;
+		q->len = s->off;
 		break;
 	case IORR_OP_uring_timeout: {
 		const struct __kernel_timespec *ts =

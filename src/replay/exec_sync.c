@@ -77,6 +77,10 @@ void rp_req_free(struct rp_req *q)
 	free(q->mem);
 	free(q->iov);
 	free(q->iocb);
+	free(q->xmem);
+	for (int k = 0; k < 2; k++)
+		if (q->xfd[k] > 0)
+			close(q->xfd[k] - 1);
 	free(q);
 }
 
@@ -129,12 +133,128 @@ static char *fd_spath(struct replay *rp, struct rp_proc *p, int32_t rfd)
 	return s;
 }
 
+/*
+ * POSIX record locks (fcntl F_SETLK/F_SETLKW/F_GETLK, lockf) belong to a
+ * process, and the recorded processes are threads of one replaying
+ * process, where they would never conflict.  Each recorded process gets,
+ * per file it locks, an open file description of its own (a reopen of the
+ * fd through /proc/self/fd) and its POSIX lock ops become OFD lock ops on
+ * it: the locks of two recorded processes conflict, those of one process
+ * merge and split as POSIX locks do, and they conflict with the program's
+ * own OFD locks as POSIX locks do.  As with POSIX locks, closing any fd of
+ * the file, the process's exit and its fork (the child starts without
+ * locks) are followed: the description is closed, which drops its locks.
+ * NOTE: F_GETLK's l_pid of a conflicting lock is not compared (not in the
+ * trace).
+ */
+struct rp_lockfd {
+	UT_hash_handle hh;
+	struct lock_key { dev_t dev; ino_t ino; } key;
+	int fd;
+};
+
+/* The lock owner description of @p for the file of replay @fd (locked). */
+static int lock_owner_locked(struct rp_proc *p, int fd)
+{
+	struct rp_lockfd *l;
+	struct lock_key k = { 0 };
+	struct stat st;
+	char path[64];
+	int o;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	k.dev = st.st_dev;
+	k.ino = st.st_ino;
+	HASH_FIND(hh, p->lockfds, &k, sizeof(k), l);
+	if (l)
+		return l->fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	o = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (o < 0)
+		o = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (o < 0)
+		o = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (o < 0)
+		return -errno;
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		close(o);
+		return -ENOMEM;
+	}
+	l->key = k;
+	l->fd = o;
+	HASH_ADD(hh, p->lockfds, key, sizeof(l->key), l);
+	return o;
+}
+
+/* Closing replay @fd drops @p's POSIX locks on its file (locked). */
+static void lock_drop_file_locked(struct rp_proc *p, int fd)
+{
+	struct rp_lockfd *l;
+	struct lock_key k = { 0 };
+	struct stat st;
+
+	if (!p->lockfds || fstat(fd, &st) < 0)
+		return;
+	k.dev = st.st_dev;
+	k.ino = st.st_ino;
+	HASH_FIND(hh, p->lockfds, &k, sizeof(k), l);
+	if (l) {
+		HASH_DEL(p->lockfds, l);
+		close(l->fd);
+		free(l);
+	}
+}
+
+void rp_fd_locks_drop(struct rp_proc *p, int fd)
+{
+	pthread_mutex_lock(&p->lock);
+	lock_drop_file_locked(p, fd);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void rp_proc_locks_free(struct rp_proc *p)
+{
+	struct rp_lockfd *l, *tmp;
+
+	HASH_ITER(hh, p->lockfds, l, tmp) {
+		HASH_DEL(p->lockfds, l);
+		close(l->fd);
+		free(l);
+	}
+}
+
 static void fd_drop_locked(struct rp_proc *p, struct rp_fd *f)
 {
+	lock_drop_file_locked(p, f->fd);
 	HASH_DEL(p->fds, f);
 	close(f->fd);
 	free(f->spath);
 	free(f);
+}
+
+static int fdmap_set(struct rp_proc *p, int32_t rfd, int fd, const char *spath,
+		     bool cloexec);
+
+int rp_fdmap_set(struct rp_proc *p, int32_t rfd, int fd, const char *spath,
+		 bool cloexec)
+{
+	return fdmap_set(p, rfd, fd, spath, cloexec);
+}
+
+void rp_fd_forget(struct rp_proc *p, int32_t rfd, int fd)
+{
+	struct rp_fd *f;
+
+	pthread_mutex_lock(&p->lock);
+	HASH_FIND_INT(p->fds, &rfd, f);
+	if (f && f->fd == fd) {
+		HASH_DEL(p->fds, f);
+		free(f->spath);
+		free(f);
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
 /* Map recorded @rfd to replay @fd (closing what it mapped before). */
@@ -206,6 +326,12 @@ static char *map_path(struct replay *rp, uint32_t i, int64_t dirfd,
 	return s;
 }
 
+char *rp_map_path(struct replay *rp, uint32_t i, int64_t dirfd,
+		  uint64_t pathid, int *err)
+{
+	return map_path(rp, i, dirfd, pathid, err);
+}
+
 static void set_out(struct replay *rp, uint32_t i, int64_t res, int err)
 {
 	struct rp_out *o = &rp->out[i];
@@ -271,6 +397,52 @@ static void proc_exec(struct rp_proc *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* @to relative to directory @from (sandbox paths, normalized here). */
+static char *rel_path(const char *from, const char *to)
+{
+	char *a = rp_path_norm(from), *b = rp_path_norm(to), *out = NULL;
+	const char *pa = a, *pb = b;
+	size_t ups = 0;
+
+	if (!a || !b)
+		goto done;
+	for (;;) {
+		while (*pa == '/')
+			pa++;
+		while (*pb == '/')
+			pb++;
+		size_t la = strcspn(pa, "/"), lb = strcspn(pb, "/");
+
+		if (!la || la != lb || strncmp(pa, pb, la))
+			break;
+		pa += la;
+		pb += lb;
+	}
+	for (const char *c = pa; *c; ) {
+		size_t l = strcspn(c, "/");
+
+		ups += l > 0;
+		c += l;
+		while (*c == '/')
+			c++;
+	}
+	out = malloc(ups * 3 + strlen(pb) + 2);
+	if (!out)
+		goto done;
+	out[0] = 0;
+	for (size_t u = 0; u < ups; u++)
+		strcat(out, "../");
+	strcat(out, pb);
+	if (!out[0])
+		strcpy(out, ".");
+	else if (!*pb)
+		out[strlen(out) - 1] = 0;
+done:
+	free(a);
+	free(b);
+	return out;
+}
+
 static int do_open(struct rp_worker *w, uint32_t i, int64_t dirfd,
 		   uint64_t path, uint64_t flags, uint64_t mode,
 		   uint64_t resolve)
@@ -293,11 +465,59 @@ static int do_open(struct rp_worker *w, uint32_t i, int64_t dirfd,
 				       RESOLVE_CACHED)),
 	};
 	long fd;
+	int at = rp->rootfd;
+	char *rel = NULL;
 
+	int own_dfd = -1;
+
+	if (resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) {
+		/*
+		 * Scoped to the dirfd: resolved from the replay dirfd with
+		 * the recorded scope (both keep the walk inside it, so
+		 * inside the root), the path made relative to the dirfd's
+		 * (the trace has it absolute): a path outside comes back
+		 * with "..", and fails as recorded (EXDEV).
+		 */
+		struct rp_proc *p = proc_of(rp, i);
+		char *ds;
+		int dfd;
+
+		if (dirfd == AT_FDCWD) {
+			/* scoped to the cwd: a dirfd of ours on it */
+			pthread_mutex_lock(&p->lock);
+			ds = strdup(p->cwd ? p->cwd : rp->trace_cwd);
+			pthread_mutex_unlock(&p->lock);
+			dfd = own_dfd = ds ? rp_sb_open(rp, ds, O_PATH |
+							O_DIRECTORY, 0) : -1;
+		} else {
+			ds = fd_spath(rp, p, (int32_t)dirfd);
+			dfd = rp_fd_get(rp, p, (int32_t)dirfd);
+		}
+
+		rel = ds && dfd >= 0 ? rel_path(ds, s) : NULL;
+		free(ds);
+		if (rel) {
+			at = dfd;
+			how.resolve = RESOLVE_NO_MAGICLINKS |
+				      (resolve & (RESOLVE_BENEATH |
+						  RESOLVE_IN_ROOT |
+						  RESOLVE_NO_XDEV |
+						  RESOLVE_NO_SYMLINKS |
+						  RESOLVE_CACHED));
+		}
+	}
 	do
-		fd = syscall(SYS_openat2, rp->rootfd, s, &how, sizeof(how));
+		fd = syscall(SYS_openat2, at, rel ? rel : s, &how,
+			     sizeof(how));
 	while (fd < 0 && (errno == EAGAIN || errno == EINTR) &&
 	       !(resolve & RESOLVE_CACHED));
+	free(rel);
+	if (own_dfd >= 0) {
+		int e = errno;
+
+		close(own_dfd);
+		errno = e;
+	}
 	if (fd < 0) {
 		set_sys(rp, i, -1);
 	} else if (ev->e.result < 0 || ev->e.err) {
@@ -741,6 +961,78 @@ static bool fs_refused(const struct rp_ev *ev)
 	}
 }
 
+static bool posix_lock_cmd(int cmd)
+{
+	return cmd == F_SETLK || cmd == F_SETLKW || cmd == F_GETLK;
+}
+
+/* A POSIX lock op of @p on replay @fd, on its lock owner (see above). */
+static long posix_lock(struct replay *rp, struct rp_proc *p, int fd, int cmd,
+		       struct flock *fl)
+{
+	int acc = fcntl(fd, F_GETFL), o;
+	long r;
+
+	if (acc < 0)
+		return -1;
+	acc &= O_ACCMODE;
+	/* the fd's own access mode decides, as for a POSIX lock */
+	if (cmd != F_GETLK && ((fl->l_type == F_RDLCK && acc == O_WRONLY) ||
+			       (fl->l_type == F_WRLCK && acc == O_RDONLY))) {
+		errno = EBADF;
+		return -1;
+	}
+	if (fl->l_whence == SEEK_CUR) {
+		off_t cur = lseek(fd, 0, SEEK_CUR);
+
+		if (cur >= 0) {
+			fl->l_whence = SEEK_SET;
+			fl->l_start += cur;
+		}
+	}
+	fl->l_pid = 0;
+	pthread_mutex_lock(&p->lock);
+	o = lock_owner_locked(p, fd);
+	pthread_mutex_unlock(&p->lock);
+	if (o < 0) {
+		errno = -o;
+		return -1;
+	}
+	cmd = cmd == F_GETLK ? F_OFD_GETLK : cmd == F_SETLKW ? F_OFD_SETLKW :
+	      F_OFD_SETLK;
+	r = fcntl(o, lock_cmd(rp, cmd), fl);
+	return r;
+}
+
+/* lockf(3) of @p: a POSIX lock from the fd's position (see above). */
+static long posix_lockf(struct replay *rp, struct rp_proc *p, int fd, int cmd,
+			off_t len)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_CUR,
+			    .l_len = len };
+
+	switch (cmd) {
+	case F_TEST:
+		fl.l_type = F_RDLCK;	/* glibc asks with F_RDLCK */
+		if (posix_lock(rp, p, fd, F_GETLK, &fl) < 0)
+			return -1;
+		if (fl.l_type == F_UNLCK)
+			return 0;
+		errno = EACCES;
+		return -1;
+	case F_ULOCK:
+		fl.l_type = F_UNLCK;
+		return posix_lock(rp, p, fd, F_SETLK, &fl);
+	case F_LOCK:
+		return posix_lock(rp, p, fd, F_SETLKW, &fl);
+	case F_TLOCK:
+		return posix_lock(rp, p, fd, F_SETLK, &fl);
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+}
+
 static int do_fdop(struct rp_worker *w, uint32_t i)
 {
 	struct replay *rp = w->rp;
@@ -784,6 +1076,18 @@ static int do_fdop(struct rp_worker *w, uint32_t i)
 	case IORR_OP_dup3: {
 		bool cloexec = ev->e.op == IORR_OP_dup3 &&
 			       (f[2] & O_CLOEXEC);
+
+		if (ev->e.op != IORR_OP_dup && f[0] == f[1]) {
+			/*
+			 * The same number twice: dup2 checks the fd and does
+			 * nothing, dup3 fails with EINVAL; issued as such on
+			 * the one replay fd (the table does not change).
+			 */
+			r = ev->e.op == IORR_OP_dup2 ? dup2(fd, fd) :
+			    dup3(fd, fd, (int)f[2]);
+			set_sys(rp, i, r < 0 ? -1 : (int64_t)(int32_t)f[1]);
+			return 0;
+		}
 		int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 
 		if (nfd < 0) {
@@ -859,6 +1163,10 @@ static int do_fdop(struct rp_worker *w, uint32_t i)
 			.l_len = (off_t)f[5],
 		};
 
+		if (posix_lock_cmd((int)f[1])) {
+			r = posix_lock(rp, p, fd, (int)f[1], &fl);
+			break;
+		}
 		r = fcntl(fd, lock_cmd(rp, (int)f[1]), &fl);
 		break;
 	}
@@ -870,14 +1178,9 @@ static int do_fdop(struct rp_worker *w, uint32_t i)
 		r = flock(fd, op);
 		break;
 	}
-	case IORR_OP_lockf: {
-		int cmd = (int)f[1];
-
-		if (rp->o.order != IORR_ORDER_FREE && cmd == F_LOCK)
-			cmd = F_TLOCK;
-		r = lockf(fd, cmd, (off_t)f[2]);
+	case IORR_OP_lockf:
+		r = posix_lockf(rp, p, fd, (int)f[1], (off_t)f[2]);
 		break;
-	}
 	case IORR_OP_lseek:
 	case IORR_OP_fseek:
 		r = lseek(fd, (off_t)f[1], (int)f[2]);
@@ -1009,13 +1312,7 @@ static int do_truncate(struct rp_worker *w, uint32_t i)
 bool rp_op_replayable(unsigned op)
 {
 	switch (op) {
-	case IORR_OP_uring_openat:
-	case IORR_OP_uring_close:
-	case IORR_OP_uring_splice:
-	case IORR_OP_uring_other:
-	case IORR_OP_uring_statx:
-	case IORR_OP_uring_cancel:
-	case IORR_OP_aio_poll:
+	case IORR_OP_uring_other:	/* see rp_uring_other_name() */
 		return false;
 	default:
 		return true;
@@ -1074,6 +1371,16 @@ int rp_exec_event(struct rp_worker *w, uint32_t i)
 		proc_exec(proc_of(rp, i));
 		emulate(rp, i);
 		return 0;
+	case IORR_OP_proc_exit: {
+		/* its POSIX locks go with it */
+		struct rp_proc *p = proc_of(rp, i);
+
+		pthread_mutex_lock(&p->lock);
+		rp_proc_locks_free(p);
+		pthread_mutex_unlock(&p->lock);
+		emulate(rp, i);
+		return 0;
+	}
 	case IORR_OP_fdopen:
 		emulate(rp, i);
 		return 0;

@@ -8,15 +8,33 @@
  *
  * user_data of a replayed SQE is the trace's request id (the recorded
  * user_data was an address of the program's).
+ *
+ * OPENAT is issued as IORING_OP_OPENAT2 on the sandbox root with
+ * RESOLVE_IN_ROOT (the sandbox path, as a synchronous open); the fd its CQE
+ * returns maps to the recorded number.  CLOSE closes the mapped fd (the
+ * table forgets it when the CQE says it was closed).  STATX is issued on
+ * an O_PATH fd of the path resolved in the root (AT_EMPTY_PATH) and its
+ * result checked.  SPLICE between a traced file and a pipe the recording
+ * did not trace goes through a pipe of ours (as splice in exec_ops.c): into
+ * the file, the CQE's payload is written to the pipe first; out of it, the
+ * bytes are drained and hashed.  ASYNC_CANCEL targets the request whose
+ * recorded user_data it named (the latest one of the ring) and its result
+ * is compared by class, as io_cancel's (found and cancelled, or not found
+ * or already done: order-dependent).  IORING_OP_* opcodes recorded as
+ * uring_other are refused (see rp_uring_other_name()).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <liburing.h>
 #include <poll.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "replay/replay_int.h"
 
@@ -258,6 +276,323 @@ static void fixed_release(struct rp_ring *r, struct rp_req *q)
 	q->fslot = q->bslot = 0;
 }
 
+/* Flags our own pipes can take (never non-blocking). */
+#define OWN_SPLICE_FLAGS (SPLICE_F_MOVE | SPLICE_F_MORE)
+
+/* A pipe of ours holding up to @len bytes (capacity in *cap). */
+static int own_pipe(int p[2], size_t len, size_t *cap)
+{
+	int k;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	if (len > 65536)
+		(void)fcntl(p[1], F_SETPIPE_SZ, len > (1u << 20) ? 1u << 20 :
+			    (unsigned)len);
+	k = fcntl(p[1], F_GETPIPE_SZ);
+	*cap = k > 0 ? (size_t)k : 65536;
+	return 0;
+}
+
+struct openat_mem {
+	struct open_how how;
+	char path[];
+};
+
+/*
+ * Before the SQE: resolve what OPENAT, CLOSE, STATX, SPLICE and
+ * ASYNC_CANCEL need (paths in the sandbox, pipes of ours, the target
+ * request) into @q.  @key: ASYNC_CANCEL's key.  @return 0 or -errno (fatal).
+ */
+static int setup_misc(struct rp_worker *w, uint32_t i, struct rp_req *q,
+		      uint64_t *key)
+{
+	struct replay *rp = w->rp;
+	struct rp_ev *ev = &rp->ev[i];
+	struct rp_proc *p = &rp->procs[ev->proc];
+
+	switch (ev->e.op) {
+	case IORR_OP_uring_openat: {
+		int err;
+		char *sp = rp_map_path(rp, i, rp_fsigned(ev, "dirfd"),
+				       rp_fu(ev, "path"), &err);
+		struct openat_mem *om;
+		int fl = (int)rp_fu(ev, "flags") & ~O_CLOEXEC;
+
+		if (!sp) {
+			q->forced = true;
+			q->xres = err;
+			return 0;
+		}
+		om = calloc(1, sizeof(*om) + strlen(sp) + 1);
+		if (!om) {
+			free(sp);
+			return -ENOMEM;
+		}
+		strcpy(om->path, sp);
+		free(sp);
+		om->how.flags = (uint64_t)(unsigned)fl | O_CLOEXEC;
+		om->how.mode = (fl & (O_CREAT | __O_TMPFILE)) ?
+			       rp_fu(ev, "mode") & 07777 : 0;
+		om->how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+		q->xmem = om;
+		return 0;
+	}
+	case IORR_OP_uring_close:
+		q->xrfd = (int)rp_fsigned(ev, "fd");
+		q->xcfd = rp_fd_get(rp, p, q->xrfd);
+		/* closing it drops the process's POSIX locks on the file */
+		if (q->xcfd >= 0)
+			rp_fd_locks_drop(p, q->xcfd);
+		return 0;
+	case IORR_OP_uring_statx: {
+		int err, fd;
+		uint64_t fl = rp_fu(ev, "flags");
+		const char *rec = iorr_reader_path(rp->r,
+						   (uint32_t)rp_fu(ev, "path"));
+		char *sp;
+
+		q->xmem = calloc(1, sizeof(struct statx));
+		if (!q->xmem)
+			return -ENOMEM;
+		if (rec && !rec[0] && (fl & AT_EMPTY_PATH)) {
+			fd = rp_fd_get(rp, p, (int32_t)rp_fsigned(ev,
+								  "dirfd"));
+			fd = fd < 0 ? -EBADF : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		} else {
+			sp = rp_map_path(rp, i, rp_fsigned(ev, "dirfd"),
+					 rp_fu(ev, "path"), &err);
+			fd = sp ? rp_sb_open(rp, sp, O_PATH |
+					     ((fl & AT_SYMLINK_NOFOLLOW) ?
+					      O_NOFOLLOW : 0), 0) : err;
+			free(sp);
+		}
+		if (fd < 0) {
+			q->forced = true;
+			q->xres = fd;
+		} else {
+			q->xfd[0] = fd + 1;
+		}
+		return 0;
+	}
+	case IORR_OP_uring_splice: {
+		int in = -1, out = -1, pp[2];
+		int64_t rin = rp_fsigned(ev, "fd_in");
+		int64_t rout = rp_fsigned(ev, "fd_out");
+		size_t cap = 0;
+
+		if (rin >= 0)
+			in = rp_fd_get(rp, p, (int32_t)rin);
+		if (rout >= 0)
+			out = rp_fd_get(rp, p, (int32_t)rout);
+		if ((in >= 0) == (out >= 0))
+			return 0;	/* both ends ours, or EBADF */
+		int k = own_pipe(pp, q->len, &cap);
+
+		if (k < 0)
+			return k;
+		q->xcap = cap;
+		if (in >= 0) {
+			/* file -> our pipe: drained at the completion */
+			q->xfd[0] = pp[1] + 1;
+			q->xfd[1] = pp[0] + 1;
+			if (q->len > cap)
+				rp_limit(rp, "io_uring SPLICE of more than %zu "
+					 "bytes out of a file: cut", cap);
+			return 0;
+		}
+		/* our pipe -> file: the bytes it moved, then EOF */
+		size_t n = ev->complete != RP_NONE &&
+			   rp->ev[ev->complete].e.result > 0 ?
+			   (size_t)rp->ev[ev->complete].e.result : 0;
+
+		if (n > q->len)
+			n = q->len;
+		if (n > cap) {
+			rp_limit(rp, "io_uring SPLICE of more than %zu bytes "
+				 "into a file: cut", cap);
+			n = cap;
+		}
+		if (n && write(pp[1], q->buf, n) != (ssize_t)n) {
+			k = -errno;
+			close(pp[0]);
+			close(pp[1]);
+			return k ? k : -EIO;
+		}
+		close(pp[1]);
+		q->xfd[0] = pp[0] + 1;
+		return 0;
+	}
+	case IORR_OP_uring_cancel: {
+		uint64_t ring = rp_fu(ev, "ring");
+		uint64_t target = rp_fu(ev, "target");
+
+		*key = UINT64_MAX;	/* nothing: -ENOENT, as recorded */
+		for (uint32_t k = i; k-- > 0;) {
+			struct rp_ev *e = &rp->ev[k];
+
+			if (iorr_op_get(e->e.op)->kind != IORR_KIND_SUBMIT ||
+			    e->e.op < IORR_OP_uring_setup ||
+			    e->e.op > IORR_OP_uring_missed ||
+			    rp_fu(e, "ring") != ring ||
+			    rp_fu(e, "user_data") != target)
+				continue;
+			*key = rp_fu(e, "req");
+			break;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* The SQE of OPENAT, CLOSE, STATX, SPLICE, ASYNC_CANCEL (lock held). */
+static void prep_misc(struct replay *rp, struct rp_ev *ev,
+		      struct io_uring_sqe *sqe, struct rp_req *q, int fd,
+		      uint64_t key)
+{
+	if (q->forced) {
+		io_uring_prep_nop(sqe);
+		return;
+	}
+	switch (ev->e.op) {
+	case IORR_OP_uring_openat: {
+		struct openat_mem *om = q->xmem;
+
+		io_uring_prep_openat2(sqe, rp->rootfd, om->path, &om->how);
+		break;
+	}
+	case IORR_OP_uring_close:
+		io_uring_prep_close(sqe, fd);
+		break;
+	case IORR_OP_uring_statx:
+		io_uring_prep_statx(sqe, q->xfd[0] - 1, "",
+				    (int)rp_fu(ev, "flags") | AT_EMPTY_PATH,
+				    (unsigned)rp_fu(ev, "mask"), q->xmem);
+		break;
+	case IORR_OP_uring_splice: {
+		struct rp_proc *p = &rp->procs[ev->proc];
+		int64_t rin = rp_fsigned(ev, "fd_in");
+		int64_t rout = rp_fsigned(ev, "fd_out");
+		int in = rin >= 0 ? rp_fd_get(rp, p, (int32_t)rin) : -1;
+		int out = rout >= 0 ? rp_fd_get(rp, p, (int32_t)rout) : -1;
+		int64_t oin = rp_fsigned(ev, "off_in");
+		int64_t oout = rp_fsigned(ev, "off_out");
+		unsigned fl = (unsigned)rp_fu(ev, "flags");
+		unsigned len = (unsigned)q->len;
+
+		if (in >= 0 && out < 0 && q->xfd[0]) {
+			out = q->xfd[0] - 1;
+			oout = -1;
+			fl &= OWN_SPLICE_FLAGS;
+			/* never more than our pipe holds: it would block */
+			if (len > q->xcap)
+				len = (unsigned)q->xcap;
+		} else if (out >= 0 && in < 0 && q->xfd[0]) {
+			in = q->xfd[0] - 1;
+			oin = -1;
+			fl &= OWN_SPLICE_FLAGS;
+		}
+		if (in < 0)
+			in = NO_SLOT;	/* EBADF from the kernel */
+		if (out < 0)
+			out = NO_SLOT;
+		io_uring_prep_splice(sqe, in, oin, out, oout, len, fl);
+		break;
+	}
+	case IORR_OP_uring_cancel: {
+		unsigned fl = (unsigned)rp_fu(ev, "flags");
+
+		if (fl & IORING_ASYNC_CANCEL_FD) {
+			struct rp_proc *p = &rp->procs[ev->proc];
+			int cfd = rp_fd_get(rp, p, (int32_t)rp_fu(ev,
+								  "target"));
+
+			io_uring_prep_cancel_fd(sqe, cfd < 0 ? NO_SLOT : cfd,
+						fl & ~IORING_ASYNC_CANCEL_FD_FIXED);
+		} else {
+			io_uring_prep_cancel64(sqe, key, fl);
+		}
+		break;
+	}
+	default:
+		io_uring_prep_nop(sqe);
+		break;
+	}
+}
+
+/*
+ * The completion of OPENAT, CLOSE, STATX, SPLICE, ASYNC_CANCEL: what the
+ * replay keeps of it and the outcome to compare (rp->out[i] set before).
+ */
+static void complete_misc(struct rp_worker *w, uint32_t i, struct rp_req *q)
+{
+	struct replay *rp = w->rp;
+	struct rp_ev *ev = &rp->ev[i];
+	struct rp_ev *s = &rp->ev[q->submit];
+	struct rp_proc *p = &rp->procs[s->proc];
+	int64_t res = q->forced ? q->xres : q->res;
+
+	if (s->e.op != IORR_OP_uring_openat && s->e.op != IORR_OP_uring_close &&
+	    s->e.op != IORR_OP_uring_statx && s->e.op != IORR_OP_uring_splice &&
+	    s->e.op != IORR_OP_uring_cancel)
+		return;
+	rp->out[i].result = res;
+	switch (s->e.op) {
+	case IORR_OP_uring_openat:
+		if (res < 0)
+			break;
+		if (ev->e.result < 0) {
+			/* failed when recorded: no number to map */
+			close((int)res);
+			break;
+		}
+		rp_fdmap_set(p, (int32_t)ev->e.result, (int)res,
+			     ((struct openat_mem *)q->xmem)->path,
+			     rp_fu(s, "flags") & O_CLOEXEC);
+		rp->out[i].result = ev->e.result;	/* a number of ours */
+		break;
+	case IORR_OP_uring_close:
+		if (res == 0)
+			rp_fd_forget(p, q->xrfd, q->xcfd);
+		break;
+	case IORR_OP_uring_splice:
+		if (res > 0 && q->xfd[1]) {
+			/* out of the file into our pipe: the bytes read */
+			int64_t off = rp_fsigned(s, "off_in");
+			size_t n = 0;
+
+			while (n < (size_t)res && n < q->len) {
+				ssize_t k = read(q->xfd[1] - 1, q->buf + n,
+						 q->len - n);
+
+				if (k <= 0)
+					break;
+				n += (size_t)k;
+			}
+			if (off < 0) {
+				int in = rp_fd_get(rp, p, (int32_t)rp_fsigned(
+							   s, "fd_in"));
+				off_t cur = in >= 0 ? lseek(in, 0, SEEK_CUR) :
+					    -1;
+
+				off = cur >= (off_t)n ? cur - (off_t)n : 0;
+			}
+			rp_check_read(rp, i, q->buf, n, (uint64_t)off,
+				      rp_fu(ev, "hash"));
+		}
+		break;
+	case IORR_OP_uring_cancel:
+		/* found (0, or a count) or not (-ENOENT, -EALREADY): timing */
+		if ((res >= 0) == (ev->e.result >= 0))
+			rp->out[i].result = ev->e.result;
+		break;
+	default:
+		break;
+	}
+}
+
 static int prep(struct rp_worker *w, struct rp_ring *r, uint32_t i)
 {
 	struct replay *rp = w->rp;
@@ -302,6 +637,13 @@ static int prep(struct rp_worker *w, struct rp_ring *r, uint32_t i)
 					q->len);
 		else
 			memset(q->buf, 0, q->len);
+	}
+	uint64_t cancel_key = 0;
+	int sk = setup_misc(w, i, q, &cancel_key);
+
+	if (sk < 0) {
+		rp_req_free(q);
+		return sk;
 	}
 	pthread_mutex_lock(&r->lock);
 	sqe = io_uring_get_sqe(&r->ring);
@@ -373,6 +715,13 @@ static int prep(struct rp_worker *w, struct rp_ring *r, uint32_t i)
 		break;
 	case IORR_OP_uring_nop:
 		io_uring_prep_nop(sqe);
+		break;
+	case IORR_OP_uring_openat:
+	case IORR_OP_uring_close:
+	case IORR_OP_uring_statx:
+	case IORR_OP_uring_splice:
+	case IORR_OP_uring_cancel:
+		prep_misc(rp, ev, sqe, q, fd, cancel_key);
 		break;
 	case IORR_OP_uring_timeout: {
 		struct __kernel_timespec *ts = calloc(1, sizeof(*ts));
@@ -602,6 +951,7 @@ int rp_exec_uring(struct rp_worker *w, uint32_t i)
 		if (iorr_op_get(s->e.op)->cls == IORR_CLASS_READ && q->res >= 0)
 			rp_check_read(rp, i, q->buf, (size_t)q->res,
 				      rp_fu(s, "off"), rp_fu(ev, "hash"));
+		complete_misc(w, i, q);
 		pthread_mutex_lock(&r->lock);
 		HASH_DEL(r->reqs, q);
 		fixed_release(r, q);

@@ -8,7 +8,9 @@
  * where its bytes come from (zeros, a blob at an offset, stand-in bytes, or
  * unknown) and which op (seq) last wrote them.  The model uses recorded
  * results (a short write changes only the bytes it wrote) and follows the
- * namespace (rename, link, unlink) lexically: it does not follow symlinks.
+ * namespace (rename, link, unlink) lexically, with the symlinks the trace
+ * made or the initial state had (a symlink is a file whose target the
+ * model keeps; see follow()).
  *
  * The model is stepped in the order the replay issued the events (the
  * recorded order, a planned serial order, or, in free order, the order of
@@ -46,6 +48,7 @@ struct ino {
 	struct ext *e;
 	size_t n, cap;
 	bool isdir;
+	char *link;		/* a symlink: its target, as given */
 };
 
 struct name {
@@ -325,6 +328,8 @@ static struct mproc *mproc(struct rp_model *m, uint32_t i)
 	return &m->procs[m->rp->ev[i].proc];
 }
 
+static char *follow(struct rp_model *m, char *path, bool last);
+
 static char *norm_in(struct rp_model *m, uint32_t i, int64_t dirfd,
 		     uint64_t pathid)
 {
@@ -347,7 +352,7 @@ static char *norm_in(struct rp_model *m, uint32_t i, int64_t dirfd,
 	char *n = j ? rp_path_norm(j) : NULL;
 
 	free(j);
-	return n;
+	return n ? follow(m, n, false) : NULL;
 }
 
 static struct name *lookup(struct rp_model *m, const char *path)
@@ -356,6 +361,65 @@ static struct name *lookup(struct rp_model *m, const char *path)
 
 	HASH_FIND_STR(m->names, path, x);
 	return x;
+}
+
+#define MAXLINKS 40	/* as the kernel's ELOOP limit */
+
+/*
+ * Resolve the symlinks the model knows in normalized @path (consumed):
+ * every directory component, and the last one too when @last.  A symlink
+ * is replaced by its target (absolute, or relative to its directory), as
+ * the kernel does under RESOLVE_IN_ROOT.  A loop leaves the path as it is
+ * after MAXLINKS expansions.
+ */
+static char *follow(struct rp_model *m, char *path, bool last)
+{
+	int hops = 0;
+	size_t at = 1;	/* start of the component to look at */
+
+	while (path && path[at - 1] && hops < MAXLINKS) {
+		char *end = strchr(path + at, '/');
+		size_t pl = end ? (size_t)(end - path) : strlen(path);
+		struct name *x;
+		char save = path[pl];
+
+		if (!end && !last)
+			break;
+		path[pl] = 0;
+		x = lookup(m, path);
+		path[pl] = save;
+		if (!x || x->ino == RP_NONE || !m->inos[x->ino].link) {
+			if (!end)
+				break;
+			at = pl + 1;
+			continue;
+		}
+		/* dir of the link + target + rest */
+		const char *tgt = m->inos[x->ino].link;
+		char *dir = strndup(path, pl), *slash, *j, *n, *full;
+
+		if (!dir)
+			break;
+		slash = strrchr(dir, '/');
+		if (slash)
+			slash[slash == dir ? 1 : 0] = 0;
+		j = rp_path_join(dir, tgt);
+		free(dir);
+		if (!j || asprintf(&full, "%s%s", j, path + pl) < 0) {
+			free(j);
+			break;
+		}
+		free(j);
+		n = rp_path_norm(full);
+		free(full);
+		if (!n)
+			break;
+		free(path);
+		path = n;
+		at = 1;
+		hops++;
+	}
+	return path;
 }
 
 static void name_set(struct rp_model *m, const char *path, uint32_t ino)
@@ -567,6 +631,14 @@ struct rp_model *rp_model_new(struct replay *rp)
 		char *p = j ? rp_path_norm(j) : NULL;
 
 		free(j);
+		if (p && (st->flags & IORR_FS_EXISTS) && st->link) {
+			uint32_t ino = ino_new(m);
+
+			if (ino != RP_NONE) {
+				m->inos[ino].link = strdup(st->link);
+				name_set(m, p, ino);
+			}
+		}
 		if (!p || !(st->flags & IORR_FS_EXISTS) || st->link) {
 			free(p);
 			continue;
@@ -616,8 +688,10 @@ void rp_model_free(struct rp_model *m)
 			fd_remove(&m->procs[p], f->fd);
 		free(m->procs[p].cwd);
 	}
-	for (uint32_t k = 0; k < m->ninos; k++)
+	for (uint32_t k = 0; k < m->ninos; k++) {
 		free(m->inos[k].e);
+		free(m->inos[k].link);
+	}
 	for (size_t k = 0; k < m->nmissing; k++)
 		free(m->missing[k]);
 	for (unsigned k = 0; k < UNDO_N; k++) {
@@ -786,6 +860,8 @@ static void open_file(struct rp_model *m, uint32_t i, int64_t dirfd,
 	char *p = norm_in(m, i, dirfd, pathid);
 	bool created;
 
+	if (p && !(flags & O_NOFOLLOW))
+		p = follow(m, p, true);
 	if (!p)
 		return;
 	if (!ok(ev)) {
@@ -915,6 +991,8 @@ static void ns_op(struct rp_model *m, uint32_t i)
 			    at ? f[1] : f[0]);
 		b = norm_in(m, i, at ? (int64_t)f[2] : AT_FDCWD,
 			    at ? f[3] : f[1]);
+		if (a && at && (f[4] & AT_SYMLINK_FOLLOW))
+			a = follow(m, a, true);
 		if (a && b && (x = lookup(m, a)))
 			name_set(m, b, x->ino);
 		break;
@@ -935,8 +1013,27 @@ static void ns_op(struct rp_model *m, uint32_t i)
 		}
 		break;
 	}
+	case IORR_OP_symlink:
+	case IORR_OP_symlinkat: {
+		bool at = ev->e.op == IORR_OP_symlinkat;
+		const char *tgt = iorr_reader_path(m->rp->r, (uint32_t)f[0]);
+
+		a = norm_in(m, i, at ? (int64_t)f[1] : AT_FDCWD,
+			    at ? f[2] : f[1]);
+		if (a && tgt) {
+			uint32_t ino = ino_new(m);
+
+			if (ino != RP_NONE) {
+				m->inos[ino].link = strdup(tgt);
+				name_set(m, a, ino);
+			}
+		}
+		break;
+	}
 	case IORR_OP_chdir:
 		a = norm_in(m, i, AT_FDCWD, f[0]);
+		if (a)
+			a = follow(m, a, true);
 		if (a) {
 			free(mproc(m, i)->cwd);
 			mproc(m, i)->cwd = a;
@@ -1068,6 +1165,61 @@ static bool step_move_map(struct rp_model *m, uint32_t i)
 	return true;
 }
 
+/*
+ * io_uring completions of requests that are not plain reads and writes:
+ * OPENAT (the fd it returned opens the file, as openat), CLOSE, and SPLICE
+ * (into a traced file: a write of the CQE's payload; out of one: the
+ * position moves).  @return true when @i was one of them.
+ */
+static bool step_uring_misc(struct rp_model *m, uint32_t i)
+{
+	struct rp_ev *ev = &m->rp->ev[i];
+	struct rp_ev *s;
+
+	if (ev->e.op != IORR_OP_uring_cqe || ev->submit == RP_NONE)
+		return false;
+	s = &m->rp->ev[ev->submit];
+	switch (s->e.op) {
+	case IORR_OP_uring_openat:
+		open_file(m, i, rp_fsigned(s, "dirfd"), rp_fu(s, "path"),
+			  rp_fu(s, "flags"));
+		return true;
+	case IORR_OP_uring_close:
+		if (ok(ev))
+			fd_remove(mproc(m, i), (int32_t)rp_fsigned(s, "fd"));
+		return true;
+	case IORR_OP_uring_splice: {
+		struct mfd *in = fd_of(m, ev->submit, rp_fsigned(s, "fd_in"));
+		struct mfd *out = fd_of(m, ev->submit,
+					rp_fsigned(s, "fd_out"));
+		uint64_t n = ok(ev) ? (uint64_t)ev->e.result : 0;
+
+		if (!n)
+			return true;
+		uint64_t inoff = rp_fu(s, "off_in"), outoff = rp_fu(s,
+								    "off_out");
+
+		if (in)
+			inoff = pos_or(m, in, inoff, n, false);
+		if (out)
+			outoff = pos_or(m, out, outoff, n, true);
+		if (in && out)
+			copy_range(m, i, in->ofd->ino, inoff, out->ofd->ino,
+				   outoff, n);
+		else if (out)
+			do_write(m, i, out->ofd->ino, outoff, n, ev);
+		return true;
+	}
+	case IORR_OP_uring_statx:
+	case IORR_OP_uring_cancel:
+	case IORR_OP_uring_nop:
+	case IORR_OP_uring_timeout:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int rp_model_step(struct rp_model *m, uint32_t i)
 {
 	struct replay *rp = m->rp;
@@ -1076,7 +1228,7 @@ int rp_model_step(struct rp_model *m, uint32_t i)
 	const uint64_t *f = ev->e.f;
 	struct mfd *fd;
 
-	if (step_move_map(m, i))
+	if (step_move_map(m, i) || step_uring_misc(m, i))
 		return m->err;
 	switch (ev->e.op) {
 	case IORR_OP_open:
@@ -1177,6 +1329,8 @@ int rp_model_step(struct rp_model *m, uint32_t i)
 		break;
 	case IORR_OP_truncate: {
 		char *p = norm_in(m, i, AT_FDCWD, f[0]);
+
+		p = p ? follow(m, p, true) : NULL;
 		struct name *x = p ? lookup(m, p) : NULL;
 
 		if (x && ok(ev))

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "iorr/xlat.h"
 #include "replay/replay_int.h"
 
 const struct iorr_reader *iorr_replay_reader(const struct iorr_replay *rp)
@@ -46,9 +47,20 @@ static int check_replayable(struct replay *rp, char *msg, size_t len)
 		const struct rp_ev *ev = &rp->ev[i];
 
 		if (!rp_op_replayable(ev->e.op)) {
-			snprintf(msg, len, "%s: %s (seq %" PRIu64 ") is not "
+			char what[96] = "";
+
+			if (ev->e.op == IORR_OP_uring_other) {
+				/* the SQE opcode the replay cannot issue */
+				char op[64];
+
+				iorr_xlat_format(IORR_XLAT_IORING_OP,
+						 rp_fu(ev, "opcode"), op,
+						 sizeof(op));
+				snprintf(what, sizeof(what), " (%s)", op);
+			}
+			snprintf(msg, len, "%s: %s%s (seq %" PRIu64 ") is not "
 				 "supported by replay yet", rp->o.trace,
-				 iorr_op_get(ev->e.op)->name, ev->e.seq);
+				 iorr_op_get(ev->e.op)->name, what, ev->e.seq);
 			return -ENOTSUP;
 		}
 		if (ev->e.op == IORR_OP_uring_missed)
@@ -58,11 +70,6 @@ static int check_replayable(struct replay *rp, char *msg, size_t len)
 		if (ev->e.op == IORR_OP_loss)
 			rp_limit(rp, "the recorder lost events (loss): the "
 				 "replay cannot be faithful there");
-		if ((ev->e.op == IORR_OP_fcntl_lock ||
-		     ev->e.op == IORR_OP_lockf) && rp->nprocs > 1)
-			rp_limit(rp, "POSIX record locks of different recorded "
-				 "processes do not conflict in the replay "
-				 "(one replaying process)");
 	}
 	return 0;
 }
@@ -358,6 +365,7 @@ static void clear_procs(struct replay *rp)
 			free(f->spath);
 			free(f);
 		}
+		rp_proc_locks_free(&rp->procs[p]);
 		free(rp->procs[p].cwd);
 		rp->procs[p].cwd = NULL;
 		rp->procs[p].started = false;

@@ -70,10 +70,13 @@ struct rp_fd {
 	char *spath;		/* sandbox path it was opened with */
 };
 
+struct rp_lockfd;		/* exec_sync.c: POSIX lock owners */
+
 struct rp_proc {
 	int32_t pid;
 	pthread_mutex_t lock;	/* fds and cwd (free order) */
 	struct rp_fd *fds;
+	struct rp_lockfd *lockfds; /* its POSIX record locks, as OFD locks */
 	char *cwd;		/* sandbox path */
 	bool started;
 };
@@ -93,6 +96,15 @@ struct rp_req {
 	int64_t res, res2;
 	uint32_t cflags;
 	uint64_t sqe_no;	/* io_uring: its place in the ring's SQ order */
+	/* io_uring OPENAT/CLOSE/STATX/SPLICE/ASYNC_CANCEL (exec_uring.c) */
+	void *xmem;		/* open_how + path, statx buffer */
+	int xfd[2];		/* fds of ours (+1) closed with the request */
+	int xrfd;		/* CLOSE: recorded fd; */
+	int xcfd;		/* ... and the replay fd it closed */
+	bool forced;		/* not issuable: xres is its outcome (a NOP
+				 * stands in for it in the ring) */
+	int xres;
+	size_t xcap;		/* SPLICE: capacity of our pipe */
 };
 
 struct rp_aioctx {
@@ -308,6 +320,18 @@ void rp_fill_payload(struct replay *rp, const struct rp_ev *ev, uint8_t *buf,
 		     size_t len);
 int rp_fd_get(struct replay *rp, struct rp_proc *p, int32_t rfd);
 bool rp_op_replayable(unsigned op);
+/* The sandbox path of a recorded (dirfd, path) of event @i, or NULL (*err). */
+char *rp_map_path(struct replay *rp, uint32_t i, int64_t dirfd,
+		  uint64_t pathid, int *err);
+/* Map recorded @rfd of @p to replay @fd (closing what it mapped before). */
+int rp_fdmap_set(struct rp_proc *p, int32_t rfd, int fd, const char *spath,
+		 bool cloexec);
+/* @rfd of @p was closed by the kernel (io_uring CLOSE of replay @fd). */
+void rp_fd_forget(struct rp_proc *p, int32_t rfd, int fd);
+/* Replay @fd of @p is about to be closed: drop @p's POSIX locks on it. */
+void rp_fd_locks_drop(struct rp_proc *p, int fd);
+/* Release everything rp_exec_event keeps for @p (lock owners). */
+void rp_proc_locks_free(struct rp_proc *p);
 
 /* exec_aio.c */
 int rp_exec_aio(struct rp_worker *w, uint32_t i);

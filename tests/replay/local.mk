@@ -13,6 +13,7 @@ tests_replay_fault_shim_la_LIBADD = $(DL_LIBS)
 REPLAY_TESTS = \
 	tests/replay/faithful.sh \
 	tests/replay/ops.sh \
+	tests/replay/uring_ops.sh \
 	tests/replay/fault.sh \
 	tests/replay/hostile.sh \
 	tests/replay/order.sh \
@@ -21,8 +22,6 @@ REPLAY_TESTS = \
 	tests/replay/roundtrip.sh \
 	tests/replay/crossfs.sh \
 	tests/replay/async_free.sh \
-	tests/replay/programs.sh \
-	tests/replay/roundtrip-known.sh
+	tests/replay/programs.sh
 TESTS += $(REPLAY_TESTS)
-XFAIL_TESTS += tests/replay/roundtrip-known.sh
 EXTRA_DIST += $(REPLAY_TESTS) tests/replay/replay_lib.sh

@@ -19,7 +19,8 @@ WORKLOADS = \
 	tests/workloads/uring_multiextent \
 	tests/workloads/fsstress_mix \
 	tests/workloads/replay_ops \
-	tests/workloads/uring_mt
+	tests/workloads/uring_mt \
+	tests/workloads/uring_ops
 check_PROGRAMS += $(WORKLOADS)
 
 tests_workloads_mt_writers_LDADD = $(PTHREAD_LIBS)
@@ -67,3 +68,6 @@ tests_workloads_uring_mt_LDFLAGS = $(WORKLOAD_LD_FLAGS)
 
 TESTS += tests/workloads/run-untraced.sh
 EXTRA_DIST += tests/workloads/wl.h tests/workloads/run-untraced.sh
+tests_workloads_uring_ops_CFLAGS = $(WORKLOAD_CC_FLAGS) $(AIO_CFLAGS) $(URING_CFLAGS)
+tests_workloads_uring_ops_LDADD = $(AIO_LIBS) $(URING_LIBS)
+tests_workloads_uring_ops_LDFLAGS = $(WORKLOAD_LD_FLAGS)
