@@ -10,11 +10,15 @@ AM_TESTS_ENVIRONMENT = \
 	IORR_PRELOAD='$(abs_top_builddir)/.libs/libiorr-record.so'; export IORR_PRELOAD; \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir;
+# Time budgets of the tests that have them are for an optimised build.
+if SANITIZERS
+AM_TESTS_ENVIRONMENT += IORR_SANITIZERS=1; export IORR_SANITIZERS;
+endif
 EXTRA_DIST += tests/lib.sh
 
 # Programs the tests record run with libiorr-record.so preloaded: they are
-# never built with the sanitizers (--enable-sanitizers checks iorr itself).
-# NOTE: recording an ASan-built program records nothing yet: known issue.
+# never built with the sanitizers (--enable-sanitizers checks iorr itself;
+# tests/record/asan.sh records an ASan-built program).
 WORKLOAD_CC_FLAGS = $(IORR_CFLAGS)
 WORKLOAD_LD_FLAGS =
 

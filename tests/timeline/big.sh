@@ -1,5 +1,5 @@
 #!/bin/sh
-# A trace of 1,000,000 events makes a timeline within budget (10 s,
+# A trace of 1,000,000 events makes a timeline within budget (10 s of CPU,
 # 60 MB) that a browser opens, aggregated, in a few seconds; zoomed far in
 # it shows single bars.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -10,12 +10,16 @@ GEN_BIG=${top_builddir:-.}/tests/timeline/gen_big
 N=${IORR_TIMELINE_EVENTS:-1000000}
 
 "$GEN_BIG" "$TMP/big.iorr" "$N" || fail "gen_big"
-start=$(date +%s%N)
-"$IORR" timeline -o "$TMP/big.html" "$TMP/big.iorr" || fail "timeline"
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
+# The budget is CPU time (user + system): wall time on a loaded 2-core
+# machine measures the other jobs.  ASan builds get three times as much.
+budget=10000
+[ -z "${IORR_SANITIZERS:-}" ] || budget=30000
+/usr/bin/time -f '%U %S' -o "$TMP/time" \
+	"$IORR" timeline -o "$TMP/big.html" "$TMP/big.iorr" || fail "timeline"
+ms=$(awk '{ printf "%d", ($1 + $2) * 1000 }' "$TMP/time")
 size=$(stat -c %s "$TMP/big.html")
-echo "timeline of $N events: $ms ms, $size bytes"
-[ "$ms" -lt 10000 ] || fail "took $ms ms (budget 10000)"
+echo "timeline of $N events: $ms ms CPU, $size bytes"
+[ "$ms" -lt "$budget" ] || fail "took $ms ms of CPU (budget $budget)"
 [ "$size" -lt 60000000 ] || fail "$size bytes (budget 60 MB)"
 
 need_chromium
