@@ -17,8 +17,17 @@
  *			the unlock that handed it over -> the next lock
  *   pthread objects	per mutex, rwlock, condvar, semaphore: the release
  *			that handed it over -> the next acquisition (by the
- *			recorded times, not seq); a barrier episode orders
- *			every arrival before every departure
+ *			recorded times, not seq); a cond_wait releases its
+ *			mutex at its start and reacquires it at its return,
+ *			and a signal during the wait -> the wait; a barrier
+ *			episode orders every arrival before every departure
+ *
+ * A recorded execution is a valid order, so the graph has no cycle: every
+ * edge goes forward in seq, or (a pure release -> an acquisition) from a
+ * call that started before the acquisition returned.  A cond_wait is a
+ * release at its start but an event at its return, so it is never the
+ * source of a backward edge (issue #5: that made cycles).  sched.c still
+ * checks, for traces with impossible times.
  *
  * Conflict edges are not happens-before: they keep the recorded order of
  * two conflicting ops (overlapping bytes of one file, or one path's
@@ -783,6 +792,13 @@ static void barrier_flush(struct builder *b, struct barrier *x)
 				continue;
 			edge(b->rp, b->g, x->ev[p],
 			     next_in_thread(b->rp, x->ev[q]), RP_EDGE_HB);
+			/*
+			 * Kept when the one above points back (p's wait
+			 * returned late): p's thread before it arrived
+			 * happens before q's departure.
+			 */
+			edge(b->rp, b->g, prev_in_thread(b->rp, x->ev[p]),
+			     x->ev[q], RP_EDGE_HB);
 		}
 	}
 	x->n = 0;
