@@ -17,8 +17,17 @@
  *			the unlock that handed it over -> the next lock
  *   pthread objects	per mutex, rwlock, condvar, semaphore: the release
  *			that handed it over -> the next acquisition (by the
- *			recorded times, not seq); a barrier episode orders
- *			every arrival before every departure
+ *			recorded times, not seq); a cond_wait releases its
+ *			mutex at its start and reacquires it at its return,
+ *			and a signal during the wait -> the wait; a barrier
+ *			episode orders every arrival before every departure
+ *
+ * A recorded execution is a valid order, so the graph has no cycle: every
+ * edge goes forward in seq, or (a pure release -> an acquisition) from a
+ * call that started before the acquisition returned.  A cond_wait is a
+ * release at its start but an event at its return, so it is never the
+ * source of a backward edge (issue #5: that made cycles).  sched.c still
+ * checks, for traces with impossible times.
  *
  * Conflict edges are not happens-before: they keep the recorded order of
  * two conflicting ops (overlapping bytes of one file, or one path's
@@ -124,6 +133,15 @@ struct fdkey {
 struct syncop {
 	uint32_t ev;
 	bool release;		/* else an acquisition */
+	/*
+	 * A cond_wait's release of its mutex is at the call's start, before
+	 * the call blocks: what the wait released is what its thread did
+	 * before it, not the event (sequenced when it returned, after the
+	 * lockers that ran while it waited).
+	 */
+	bool at_start;
+	/* a cond_wait's wakeup: only a signal after the wait began counts */
+	bool wakeup;
 	uint64_t t;		/* release: call start; acquisition: return */
 };
 
@@ -529,7 +547,16 @@ static bool ns_changes(const struct rp_ev *ev, unsigned k)
 	}
 }
 
+static int sync_add_ex(struct builder *b, uint64_t obj, uint32_t i,
+		       bool rel, bool at_start, bool wakeup);
+
 static int sync_add(struct builder *b, uint64_t obj, uint32_t i, bool rel)
+{
+	return sync_add_ex(b, obj, i, rel, false, false);
+}
+
+static int sync_add_ex(struct builder *b, uint64_t obj, uint32_t i,
+		       bool rel, bool at_start, bool wakeup)
 {
 	const struct rp_ev *ev = &b->rp->ev[i];
 	struct syncobj *o;
@@ -551,7 +578,8 @@ static int sync_add(struct builder *b, uint64_t obj, uint32_t i, bool rel)
 		o->ops = p;
 		o->cap = c;
 	}
-	o->ops[o->n++] = (struct syncop){ i, rel, rel ? ev->e.start_ns :
+	o->ops[o->n++] = (struct syncop){ i, rel, at_start, wakeup,
+					  rel ? ev->e.start_ns :
 					  ev->e.end_ns };
 	return 0;
 }
@@ -581,10 +609,14 @@ static int sync_note(struct builder *b, uint32_t i)
 	case IORR_OP_sem_wait:
 		return ok ? sync_add(b, f[0], i, false) : 0;
 	case IORR_OP_cond_wait:
-		if (sync_add(b, f[1], i, true) < 0 ||
+		/*
+		 * Release the mutex at the start, reacquire it at the return
+		 * (even on a timeout); woken by a signal only on success.
+		 */
+		if (sync_add_ex(b, f[1], i, true, true, false) < 0 ||
 		    sync_add(b, f[1], i, false) < 0)
 			return -ENOMEM;
-		return ok ? sync_add(b, f[0], i, false) : 0;
+		return ok ? sync_add_ex(b, f[0], i, false, false, true) : 0;
 	default:
 		return 0;
 	}
@@ -626,22 +658,35 @@ static void sync_edges(struct builder *b)
 	struct syncobj *o, *tmp;
 
 	HASH_ITER(hh, b->objs, o, tmp) {
-		uint32_t last = RP_NONE;
+		const struct syncop *last = NULL;
 
 		qsort(o->ops, o->n, sizeof(*o->ops), cmp_syncop);
 		for (size_t k = 0; k < o->n; k++) {
 			const struct syncop *x = &o->ops[k];
 
 			if (x->release) {
-				last = x->ev;
+				last = x;
 				continue;
 			}
-			if (last == RP_NONE || last == x->ev ||
-			    rp->ev[last].e.thread == rp->ev[x->ev].e.thread)
+			if (!last || last->ev == x->ev ||
+			    rp->ev[last->ev].e.thread ==
+			    rp->ev[x->ev].e.thread)
 				continue;
-			edge(rp, b->g, prev_in_thread(rp, last), x->ev,
+			/* a signal before the wait began woke another */
+			if (x->wakeup &&
+			    last->t < rp->ev[x->ev].e.start_ns)
+				continue;
+			edge(rp, b->g, prev_in_thread(rp, last->ev), x->ev,
 			     RP_EDGE_HB);
-			edge_any(rp, b->g, last, x->ev, RP_EDGE_HB);
+			/*
+			 * The release itself only when it is nothing but a
+			 * release: a cond_wait's release point is its start,
+			 * and the event (its return) may come after the
+			 * acquisition and depend on it (the signal).
+			 */
+			if (!last->at_start)
+				edge_any(rp, b->g, last->ev, x->ev,
+					 RP_EDGE_HB);
 		}
 		HASH_DEL(b->objs, o);
 		free(o->ops);
@@ -747,6 +792,13 @@ static void barrier_flush(struct builder *b, struct barrier *x)
 				continue;
 			edge(b->rp, b->g, x->ev[p],
 			     next_in_thread(b->rp, x->ev[q]), RP_EDGE_HB);
+			/*
+			 * Kept when the one above points back (p's wait
+			 * returned late): p's thread before it arrived
+			 * happens before q's departure.
+			 */
+			edge(b->rp, b->g, prev_in_thread(b->rp, x->ev[p]),
+			     x->ev[q], RP_EDGE_HB);
 		}
 	}
 	x->n = 0;

@@ -280,6 +280,139 @@ static int due_times(struct replay *rp)
 	return 0;
 }
 
+/*
+ * Is the graph of the kept edges plus program order acyclic?  Kahn's
+ * algorithm over the threads' next events; if some event never becomes
+ * ready, walk back from it through the not-run predecessors to a cycle
+ * and describe it in @msg.  A free-order replay would wait forever on
+ * one, a serial plan would find no enabled thread.
+ * @return 0, -EDEADLK (a cycle) or -ENOMEM.
+ */
+static int check_acyclic(struct replay *rp, char *msg, size_t len)
+{
+	uint32_t n = rp->nev, nt = rp->nthreads ? rp->nthreads : 1;
+	uint32_t *left = malloc((n ? n : 1) * sizeof(*left));
+	uint32_t *nxt = malloc((n ? n : 1) * sizeof(*nxt));
+	uint32_t *head = malloc(nt * sizeof(*head));
+	uint32_t *tail = malloc(nt * sizeof(*tail));
+	uint32_t *stack = malloc((n ? n : 1) * sizeof(*stack));
+	uint32_t *prevt = malloc((n ? n : 1) * sizeof(*prevt));
+	uint8_t *ran = calloc(n ? n : 1, 1);
+	uint32_t sp = 0, nran = 0;
+	int ret = -ENOMEM;
+
+	if (!left || !nxt || !head || !tail || !stack || !prevt || !ran)
+		goto out;
+	memset(head, 0xff, nt * sizeof(*head));
+	memset(tail, 0xff, nt * sizeof(*tail));
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t t = rp->ev[i].e.thread;
+
+		left[i] = rp->pred_off[i + 1] - rp->pred_off[i];
+		nxt[i] = RP_NONE;
+		prevt[i] = tail[t];
+		if (tail[t] == RP_NONE)
+			head[t] = i;
+		else
+			nxt[tail[t]] = i;
+		tail[t] = i;
+	}
+	/* a thread's next event is ready when its cross edges are done */
+	for (uint32_t t = 0; t < nt; t++)
+		if (head[t] != RP_NONE && !left[head[t]])
+			stack[sp++] = head[t];
+	while (sp) {
+		uint32_t i = stack[--sp];
+
+		ran[i] = 1;
+		nran++;
+		for (uint32_t k = rp->succ_off[i]; k < rp->succ_off[i + 1];
+		     k++) {
+			uint32_t j = rp->succ[k];
+
+			/* ready: all cross edges done and its turn came */
+			if (!--left[j] && (prevt[j] == RP_NONE ||
+					   ran[prevt[j]]))
+				stack[sp++] = j;
+		}
+		if (nxt[i] != RP_NONE && !left[nxt[i]])
+			stack[sp++] = nxt[i];
+	}
+	ret = 0;
+	if (nran == n)
+		goto out;
+	/*
+	 * Walk back from the first blocked event: each not-run event waits
+	 * for a not-run predecessor (its thread's previous event or a cross
+	 * edge), so the walk must come back to an event it has seen.
+	 */
+	uint32_t i = RP_NONE;
+
+	for (uint32_t t = 0; t < nt; t++) {
+		uint32_t e = head[t];
+
+		while (e != RP_NONE && ran[e])
+			e = nxt[e];
+		if (e != RP_NONE && (i == RP_NONE || e < i))
+			i = e;
+	}
+	for (uint32_t k = 0; k < n; k++)
+		left[k] = RP_NONE;	/* now: position in the walk */
+	sp = 0;
+	while (i != RP_NONE && left[i] == RP_NONE) {
+		uint32_t w = RP_NONE;
+
+		left[i] = sp;
+		stack[sp++] = i;
+		for (uint32_t k = rp->pred_off[i]; k < rp->pred_off[i + 1];
+		     k++)
+			if (!ran[rp->pred[k]]) {
+				w = rp->pred[k];
+				break;
+			}
+		if (w == RP_NONE && prevt[i] != RP_NONE && !ran[prevt[i]])
+			w = prevt[i];
+		i = w;
+	}
+	ret = -EDEADLK;
+	if (i == RP_NONE) {
+		snprintf(msg, len, "replay: happens-before cycle");
+		goto out;
+	}
+	/* the cycle is stack[left[i]..sp-1]; print it in waits-for order */
+	size_t o = 0;
+	const struct rp_ev *e = &rp->ev[i];
+
+	o += (size_t)snprintf(msg, len, "replay: happens-before cycle at seq "
+			      "%" PRIu64 " (%s, thread %" PRIu32,
+			      e->e.seq, iorr_op_get(e->e.op)->name,
+			      e->e.thread);
+	for (uint32_t k = left[i] + 1; k < sp && o < len; k++) {
+		e = &rp->ev[stack[k]];
+		o += (size_t)snprintf(msg + o, len - o, " waits for seq %"
+				      PRIu64 " %s thread %" PRIu32, e->e.seq,
+				      iorr_op_get(e->e.op)->name,
+				      e->e.thread);
+		if (k - left[i] == 8 && k + 1 < sp) {
+			if (o < len)
+				o += (size_t)snprintf(msg + o, len - o,
+						      " ...");
+			break;
+		}
+	}
+	if (o < len)
+		snprintf(msg + o, len - o, ")");
+out:
+	free(left);
+	free(nxt);
+	free(head);
+	free(tail);
+	free(stack);
+	free(prevt);
+	free(ran);
+	return ret;
+}
+
 int rp_sched_init(struct replay *rp, char *msg, size_t len)
 {
 	int k;
@@ -308,6 +441,11 @@ int rp_sched_init(struct replay *rp, char *msg, size_t len)
 	}
 	if (!k)
 		k = to_csr(rp, &rp->hb);
+	if (!k) {
+		k = check_acyclic(rp, msg, len);
+		if (k == -EDEADLK)
+			return k;
+	}
 	if (k < 0) {
 		snprintf(msg, len, "out of memory building the schedule");
 		return k;

@@ -22,6 +22,7 @@ REPLAY_TESTS = \
 	tests/replay/roundtrip.sh \
 	tests/replay/crossfs.sh \
 	tests/replay/async_free.sh \
+	tests/replay/free_sync.sh \
 	tests/replay/programs.sh
 TESTS += $(REPLAY_TESTS)
 EXTRA_DIST += $(REPLAY_TESTS) tests/replay/replay_lib.sh

@@ -17,6 +17,11 @@
  *   racy	a read that overlapped a write of another thread in time and
  *		saw the old bytes, though the write has the smaller seq
  *   missing	opens a file that has no initial state
+ *   condvar	producer/consumer: the consumer waits on a condition
+ *		variable while the producer locks the mutex, writes, signals
+ *		and unlocks; the consumer's read after the wait sees the write
+ *   hbcycle	an impossible recording (an unlock that started before the
+ *		write before it ended): its happens-before graph has a cycle
  *   hashonly	like sync, but the write payloads are hash-only blobs
  *   h_dotdot	creates "../../<canary>/x" from /work
  *   h_abs	truncates and writes "<canary>/f" (absolute)
@@ -302,6 +307,56 @@ static void sc_racy(void)
 	final("shared", 0100644, X, 4096, true);
 }
 
+static void sc_condvar(void)
+{
+	initial("/work/q", 0100644, 4096, A, 4096);
+	mk_thread(100, 100, UINT32_MAX);
+	mk_thread(100, 101, 0);
+	E("open", 0, 0, 1000, 3, 0, "path", U(P("q")), "flags", U(O_RDWR),
+	  "mode", U(0), NULL);
+	E("thread_create", 0, 0, 1000, 0, 0, "child", U(1), NULL);
+	E("thread_start", 1, 0, 100, 0, 0, "parent", U(0), NULL);
+	/* consumer: lock, then wait (sequenced when the wait returns) */
+	E("mutex_lock", 0, 0, 100, 0, 0, "obj", U(8), NULL);
+	uint64_t wait_start = now;
+
+	now += 1000;
+	/* producer, while the consumer waits */
+	E("mutex_lock", 1, 0, 100, 0, 0, "obj", U(8), NULL);
+	E("pwrite", 1, 0, 1000, 4096, 0, "fd", U(3), "len", U(4096), "off",
+	  U(0), "data", B(X, 4096), NULL);
+	E("cond_signal", 1, 0, 100, 0, 0, "cond", U(9), NULL);
+	E("mutex_unlock", 1, 0, 100, 0, 0, "obj", U(8), NULL);
+	E("cond_wait", 0, wait_start, now - wait_start, 0, 0, "cond", U(9),
+	  "mutex", U(8), NULL);
+	now += 1000;
+	E("pread", 0, 0, 1000, 4096, 0, "fd", U(3), "len", U(4096), "off",
+	  U(0), "hash", iorr_hash64(X, 4096), NULL);
+	E("mutex_unlock", 0, 0, 100, 0, 0, "obj", U(8), NULL);
+	E("thread_exit", 1, 0, 100, 0, 0, NULL);
+	E("thread_join", 0, 0, 1000, 0, 0, "target", U(1), NULL);
+	E("close", 0, 0, 1000, 0, 0, "fd", U(3), NULL);
+	final("q", 0100644, X, 4096, true);
+}
+
+static void sc_hbcycle(void)
+{
+	initial("/work/c", 0100644, 4096, A, 4096);
+	mk_thread(100, 100, UINT32_MAX);
+	mk_thread(100, 101, 0);
+	E("open", 0, 10, 40, 3, 0, "path", U(P("c")), "flags", U(O_RDWR),
+	  "mode", U(0), NULL);
+	/* B locks (by the times, after A's unlock began) and writes */
+	E("mutex_lock", 1, 100, 100, 0, 0, "obj", U(8), NULL);
+	E("pwrite", 1, 210, 40, 4096, 0, "fd", U(3), "len", U(4096), "off",
+	  U(0), "data", B(X, 4096), NULL);
+	/* A writes after B's write, then unlocks from before that write */
+	E("pwrite", 0, 300, 100, 4096, 0, "fd", U(3), "len", U(4096), "off",
+	  U(0), "data", B(A, 4096), NULL);
+	E("mutex_unlock", 0, 150, 350, 0, 0, "obj", U(8), NULL);
+	final("c", 0100644, A, 4096, true);
+}
+
 static void sc_missing(void)
 {
 	mk_thread(100, 100, UINT32_MAX);
@@ -400,6 +455,10 @@ int main(int argc, char **argv)
 		sc_threads();
 	else if (!strcmp(sc, "racy"))
 		sc_racy();
+	else if (!strcmp(sc, "condvar"))
+		sc_condvar();
+	else if (!strcmp(sc, "hbcycle"))
+		sc_hbcycle();
 	else if (!strcmp(sc, "missing"))
 		sc_missing();
 	else if (!strncmp(sc, "h_", 2) && argc > 4)
