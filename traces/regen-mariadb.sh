@@ -27,8 +27,8 @@ rm -rf "$dir" && mkdir -p "$dir" || exit 1
 trap 'md_kill; rm -rf "$dir"' EXIT
 md_sql "$rows" >"$dir/w.sql"
 md_install "$dir/init" || { cat "$dir/init.install.log" >&2; exit 1; }
-# mariadbd sets umask 0006 itself; umask() is not recorded
-umask 006
+# mariadbd sets umask 0006 itself: the trace records that umask() call
+umask 022
 
 # one NAME ENGINE [WRAPPER]: record into traces/mariadb-NAME.iorr
 one() {

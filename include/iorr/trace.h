@@ -25,7 +25,7 @@
 #include "iorr/ops.h"
 
 #define IORR_FORMAT_MAJOR 1
-#define IORR_FORMAT_MINOR 1
+#define IORR_FORMAT_MINOR 2
 
 /* One decoded event.  Field values are indexed as in the op's descriptor. */
 struct iorr_event {

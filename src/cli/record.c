@@ -314,8 +314,8 @@ static char *metadata(const struct rec_opts *o, int argc, char **argv)
 	json_object_set_new(m, "command", cmd);
 	if (getcwd(cwd, sizeof(cwd)))
 		json_object_set_new(m, "cwd", json_string(cwd));
-	/* the umask COMMAND starts with (iorr replay creates files with it);
-	 * NOTE: umask() calls of the program are not recorded */
+	/* the umask COMMAND starts with (iorr replay creates files with it
+	 * until a recorded umask() call changes it) */
 	mode_t um = umask(022);
 
 	umask(um);

@@ -7,6 +7,7 @@ libiorr_record_la_SOURCES = \
 	src/record/wrap_aio.c \
 	src/record/wrap_mmap.c \
 	src/record/wrap_posix.c \
+	src/record/wrap_meta.c \
 	src/record/wrap_proc.c \
 	src/record/wrap_stdio.c \
 	src/record/wrap_sync.c \

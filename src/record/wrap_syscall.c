@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -21,6 +22,10 @@
 
 long iorr_openat2(int dirfd, const char *path, const void *how, size_t size)
 	IORR_HIDDEN;
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452	/* Linux 6.6, the same on every ABI */
+#endif
 
 static long (*real_syscall)(long, ...);
 
@@ -195,6 +200,64 @@ static long sys_fadvise(long nr, const long *a)
 		return -1;
 	}
 	return 0;
+}
+
+static long sys_chmod(long nr, const long *a)
+{
+	(void)nr;
+	return chmod(P(0, const char *), P(1, mode_t));
+}
+
+static long sys_fchmod(long nr, const long *a)
+{
+	(void)nr;
+	return fchmod(P(0, int), P(1, mode_t));
+}
+
+/* fchmodat takes no flags; fchmodat2 does (glibc's fchmodat emulates
+ * AT_SYMLINK_NOFOLLOW; the raw call is what the program asked for) */
+static long sys_fchmodat(long nr, const long *a)
+{
+	return fchmodat(P(0, int), P(1, const char *), P(2, mode_t),
+			nr == SYS_fchmodat ? 0 : P(3, int));
+}
+
+static long sys_chown(long nr, const long *a)
+{
+	(void)nr;
+	return chown(P(0, const char *), P(1, uid_t), P(2, gid_t));
+}
+
+static long sys_lchown(long nr, const long *a)
+{
+	(void)nr;
+	return lchown(P(0, const char *), P(1, uid_t), P(2, gid_t));
+}
+
+static long sys_fchown(long nr, const long *a)
+{
+	(void)nr;
+	return fchown(P(0, int), P(1, uid_t), P(2, gid_t));
+}
+
+static long sys_fchownat(long nr, const long *a)
+{
+	(void)nr;
+	return fchownat(P(0, int), P(1, const char *), P(2, uid_t),
+			P(3, gid_t), P(4, int));
+}
+
+static long sys_utimensat(long nr, const long *a)
+{
+	(void)nr;
+	return utimensat(P(0, int), P(1, const char *),
+			 P(2, const struct timespec *), P(3, int));
+}
+
+static long sys_umask(long nr, const long *a)
+{
+	(void)nr;
+	return (long)umask(P(0, mode_t));
 }
 
 /*

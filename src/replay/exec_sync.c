@@ -459,7 +459,8 @@ static int do_open(struct rp_worker *w, uint32_t i, int64_t dirfd,
 	int fl = (int)flags & ~O_CLOEXEC;
 	struct open_how how = {
 		.flags = (uint64_t)(unsigned)fl | O_CLOEXEC,
-		.mode = (fl & (O_CREAT | __O_TMPFILE)) ? mode & 07777 : 0,
+		.mode = (fl & (O_CREAT | __O_TMPFILE)) ?
+			mode & 07777 & ~rp_umask_at(rp, i) : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
 			   (resolve & (RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS |
 				       RESOLVE_CACHED)),
@@ -596,7 +597,8 @@ static int do_ns(struct rp_worker *w, uint32_t i)
 		k = map_parent(rp, i, at ? (int64_t)f[0] : AT_FDCWD,
 			       at ? f[1] : f[0], &pfd, &name);
 		if (!k)
-			r = mkdirat(pfd, name, (mode_t)(at ? f[2] : f[1]));
+			r = mkdirat(pfd, name, (mode_t)(at ? f[2] : f[1]) &
+				    07777 & ~rp_umask_at(rp, i));
 		break;
 	}
 	case IORR_OP_link:
@@ -1309,6 +1311,131 @@ static int do_truncate(struct rp_worker *w, uint32_t i)
 	return 0;
 }
 
+/* A recorded time (ns; -1 now, -2 omit) as a timespec. */
+static struct timespec rec_time(uint64_t v)
+{
+	int64_t ns = (int64_t)v;
+
+	if (ns == -1)
+		return (struct timespec){ .tv_nsec = UTIME_NOW };
+	if (ns == -2)
+		return (struct timespec){ .tv_nsec = UTIME_OMIT };
+	int64_t sec = ns / 1000000000, rem = ns % 1000000000;
+
+	if (rem < 0) {
+		rem += 1000000000;
+		sec--;
+	}
+	return (struct timespec){ .tv_sec = sec, .tv_nsec = rem };
+}
+
+/*
+ * chmod, chown and the utime family, on a path resolved in the root (an
+ * O_PATH fd of ours, so that no symlink leads out of it) or on a mapped
+ * fd; umask.  Owners change only when we run as root (the loader notes
+ * the limit otherwise): the recorded outcome is kept.
+ */
+static int do_meta(struct rp_worker *w, uint32_t i)
+{
+	struct replay *rp = w->rp;
+	struct rp_ev *ev = &rp->ev[i];
+	const uint64_t *f = ev->e.f;
+	unsigned op = ev->e.op;
+	bool is_chown = op == IORR_OP_chown || op == IORR_OP_lchown ||
+			op == IORR_OP_fchownat || op == IORR_OP_fchown;
+	bool byfd = op == IORR_OP_fchmod || op == IORR_OP_fchown ||
+		    op == IORR_OP_futimens;
+	bool at = op == IORR_OP_fchmodat || op == IORR_OP_fchownat ||
+		  op == IORR_OP_utimensat;
+	int fd = -1, own = -1, flags = 0;
+	char proc[64];
+	long r;
+
+	if (op == IORR_OP_umask) {
+		/* the old mask; the new one is applied by rp_umask_at() */
+		set_out(rp, i, rp_umask_at(rp, i), 0);
+		return 0;
+	}
+	if (is_chown && geteuid() != 0) {
+		emulate(rp, i);
+		return 0;
+	}
+	if (byfd) {
+		fd = rp_fd_get(rp, proc_of(rp, i), (int32_t)f[0]);
+		if (fd < 0) {
+			set_neg(rp, i, -EBADF);
+			return 0;
+		}
+	} else {
+		int err;
+		char *s = map_path(rp, i, at ? (int64_t)f[0] : AT_FDCWD,
+				   at ? f[1] : f[0], &err);
+
+		if (!s) {
+			set_neg(rp, i, err);
+			return 0;
+		}
+		if (at)
+			flags = (int)f[op == IORR_OP_fchmodat ? 3 : 4];
+		if (op == IORR_OP_lchown)
+			flags = AT_SYMLINK_NOFOLLOW;
+		own = fd = rp_sb_open(rp, s, O_PATH |
+				      ((flags & AT_SYMLINK_NOFOLLOW) ?
+				       O_NOFOLLOW : 0), 0);
+		free(s);
+		if (fd < 0) {
+			set_neg(rp, i, fd);
+			return 0;
+		}
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	switch (op) {
+	case IORR_OP_chmod:
+	case IORR_OP_fchmodat:
+	case IORR_OP_fchmod: {
+		mode_t mode = (mode_t)f[op == IORR_OP_chmod ? 1 :
+					op == IORR_OP_fchmod ? 1 : 2];
+		struct stat sb;
+
+		if (own >= 0 && (flags & AT_SYMLINK_NOFOLLOW) &&
+		    !fstat(fd, &sb) && S_ISLNK(sb.st_mode)) {
+			r = -1;
+			errno = EOPNOTSUPP;
+		} else {
+			r = own >= 0 ? chmod(proc, mode) : fchmod(fd, mode);
+		}
+		break;
+	}
+	case IORR_OP_chown:
+	case IORR_OP_lchown:
+	case IORR_OP_fchownat:
+	case IORR_OP_fchown: {
+		unsigned k = op == IORR_OP_fchownat ? 2 : 1;
+
+		r = fchownat(fd, "", (uid_t)f[k], (gid_t)f[k + 1],
+			     AT_EMPTY_PATH);
+		break;
+	}
+	case IORR_OP_utimensat:
+	case IORR_OP_futimens: {
+		unsigned k = op == IORR_OP_utimensat ? 2 : 1;
+		struct timespec ts[2] = { rec_time(f[k]), rec_time(f[k + 1]) };
+
+		r = own >= 0 && (flags & AT_SYMLINK_NOFOLLOW) ?
+		    utimensat(fd, "", ts, AT_EMPTY_PATH) :
+		    utimensat(AT_FDCWD, proc, ts, 0);
+		break;
+	}
+	default:
+		r = -1;
+		errno = ENOSYS;
+	}
+	set_sys(rp, i, r);
+	if (own >= 0)
+		close(own);
+	return 0;
+}
+
 bool rp_op_replayable(unsigned op)
 {
 	switch (op) {
@@ -1347,6 +1474,17 @@ int rp_exec_event(struct rp_worker *w, uint32_t i)
 			return 0;
 		}
 		return do_open(w, i, AT_FDCWD, f[0], f[1], 0666, 0);
+	case IORR_OP_chmod:
+	case IORR_OP_fchmodat:
+	case IORR_OP_fchmod:
+	case IORR_OP_chown:
+	case IORR_OP_lchown:
+	case IORR_OP_fchownat:
+	case IORR_OP_fchown:
+	case IORR_OP_utimensat:
+	case IORR_OP_futimens:
+	case IORR_OP_umask:
+		return do_meta(w, i);
 	case IORR_OP_fd_path: {
 		/* an fd the process had before the recording saw it */
 		int err;

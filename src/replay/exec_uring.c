@@ -333,7 +333,8 @@ static int setup_misc(struct rp_worker *w, uint32_t i, struct rp_req *q,
 		free(sp);
 		om->how.flags = (uint64_t)(unsigned)fl | O_CLOEXEC;
 		om->how.mode = (fl & (O_CREAT | __O_TMPFILE)) ?
-			       rp_fu(ev, "mode") & 07777 : 0;
+			       rp_fu(ev, "mode") & 07777 &
+			       ~rp_umask_at(rp, i) : 0;
 		om->how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 		q->xmem = om;
 		return 0;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -83,6 +84,87 @@ uint32_t rp_find_seq(const struct replay *rp, uint64_t seq)
 			hi = mid;
 	}
 	return lo < rp->nev && rp->ev[lo].e.seq == seq ? lo : RP_NONE;
+}
+
+static uint32_t proc_index(struct replay *rp, int32_t pid);
+
+mode_t rp_umask_at(const struct replay *rp, uint32_t i)
+{
+	const struct rp_proc *p = &rp->procs[rp->ev[i].proc];
+	uint32_t lo = 0, hi = p->numasks;
+
+	/* the last change before event i */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (p->umasks[mid].ev < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? p->umasks[lo - 1].mask : p->umask0;
+}
+
+static int umask_push(struct rp_proc *p, uint32_t ev, mode_t mask)
+{
+	struct rp_umask *u;
+
+	if (p->numasks && p->umasks[p->numasks - 1].mask == mask)
+		return 0;
+	u = realloc(p->umasks, (p->numasks + 1) * sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	p->umasks = u;
+	u[p->numasks++] = (struct rp_umask){ ev, mask };
+	return 0;
+}
+
+/*
+ * Each process's umask over the recorded order: the metadata's for the
+ * processes the recording started with, the parent's at the fork for a
+ * child, then its own umask() calls.  A umask() call of one thread
+ * applies to the creating calls its process made after it in the
+ * recording, whatever order the replay runs them in.
+ */
+static int umask_history(struct replay *rp)
+{
+	bool chown_seen = false;
+
+	for (uint32_t p = 0; p < rp->nprocs; p++)
+		rp->procs[p].umask0 = rp->umask;
+	for (uint32_t i = 0; i < rp->nev; i++) {
+		const struct iorr_event *e = &rp->ev[i].e;
+		struct rp_proc *p = &rp->procs[rp->ev[i].proc];
+
+		switch (e->op) {
+		case IORR_OP_umask:
+			if (e->result >= 0 &&
+			    umask_push(p, i, (mode_t)e->f[0] & 0777) < 0)
+				return -ENOMEM;
+			break;
+		case IORR_OP_fork: {
+			uint32_t c = proc_index(rp, (int32_t)e->f[0]);
+
+			if (c != RP_NONE && &rp->procs[c] != p &&
+			    umask_push(&rp->procs[c], i,
+				       rp_umask_at(rp, i)) < 0)
+				return -ENOMEM;
+			break;
+		}
+		case IORR_OP_chown:
+		case IORR_OP_lchown:
+		case IORR_OP_fchownat:
+		case IORR_OP_fchown:
+			chown_seen = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (chown_seen && geteuid() != 0)
+		rp_limit(rp, "chown: not running as root: the recorded "
+			 "owner changes are not made (results as recorded)");
+	return 0;
 }
 
 /* The recorded cwd and umask from the metadata, when the recorder gave them. */
@@ -350,6 +432,8 @@ int rp_load(struct replay *rp, char *msg, size_t len)
 	}
 	for (uint32_t i = 0; i < rp->nev; i++)
 		rp->ev[i].proc = rp->thread_proc[rp->ev[i].e.thread];
+	if (umask_history(rp) < 0)
+		goto oom;
 	rp->rep.events = rp->nev;
 	return link_async(rp, msg, len);
 oom:

@@ -259,7 +259,9 @@ int iorr_replay_run(struct iorr_replay *x, const struct iorr_replay_report
 			w->evs[w->nev++] = i;
 		}
 	}
-	mode_t old = umask(rp->umask);
+	/* creating calls mask their modes with their process's umask at
+	 * that point of the recording (rp_umask_at()) */
+	mode_t old = umask(0);
 
 	rp->start_ns = rp_now_ns();
 	if (rp->serial) {
@@ -375,8 +377,10 @@ static void clear_procs(struct replay *rp)
 static void free_procs(struct replay *rp)
 {
 	clear_procs(rp);
-	for (uint32_t p = 0; rp->procs && p < rp->nprocs; p++)
+	for (uint32_t p = 0; rp->procs && p < rp->nprocs; p++) {
 		pthread_mutex_destroy(&rp->procs[p].lock);
+		free(rp->procs[p].umasks);
+	}
 	free(rp->procs);
 }
 

@@ -79,6 +79,15 @@ struct rp_proc {
 	struct rp_lockfd *lockfds; /* its POSIX record locks, as OFD locks */
 	char *cwd;		/* sandbox path */
 	bool started;
+	/*
+	 * Its umask over time, from the trace (loader.c): the mask in force
+	 * from event umasks[k].ev on (a umask call, or the fork that made
+	 * the process); umask0 before the first.  The replay runs with
+	 * umask 0 and masks the modes of creating calls itself.
+	 */
+	struct rp_umask { uint32_t ev; mode_t mask; } *umasks;
+	uint32_t numasks;
+	mode_t umask0;
 };
 
 /* An asynchronous request in flight (libaio or io_uring). */
@@ -321,6 +330,8 @@ void rp_fill_payload(struct replay *rp, const struct rp_ev *ev, uint8_t *buf,
 int rp_fd_get(struct replay *rp, struct rp_proc *p, int32_t rfd);
 bool rp_op_replayable(unsigned op);
 /* The sandbox path of a recorded (dirfd, path) of event @i, or NULL (*err). */
+/* The umask of event @i's process when it ran (recorded order). */
+mode_t rp_umask_at(const struct replay *rp, uint32_t i);
 char *rp_map_path(struct replay *rp, uint32_t i, int64_t dirfd,
 		  uint64_t pathid, int *err);
 /* Map recorded @rfd of @p to replay @fd (closing what it mapped before). */

@@ -21,7 +21,14 @@ GOLDEN_TRACES = \
 	tests/golden/v1_1/stdio_mmap.iorr \
 	tests/golden/v1_1/sync.iorr \
 	tests/golden/v1_1/uring.iorr \
-	tests/golden/v1_1/async.iorr
+	tests/golden/v1_1/async.iorr \
+	tests/golden/v1_2/libaio.iorr \
+	tests/golden/v1_2/locks.iorr \
+	tests/golden/v1_2/procs.iorr \
+	tests/golden/v1_2/stdio_mmap.iorr \
+	tests/golden/v1_2/sync.iorr \
+	tests/golden/v1_2/uring.iorr \
+	tests/golden/v1_2/meta.iorr
 
 JSON_TESTS = \
 	tests/json/json-dump.sh \
@@ -32,4 +39,5 @@ TESTS += $(JSON_TESTS)
 EXTRA_DIST += $(JSON_TESTS) \
 	$(JSON_TRACES) $(JSON_TRACES:.json=.dump) \
 	$(GOLDEN_TRACES) $(GOLDEN_TRACES:.iorr=.dump) \
-	tests/golden/README.md tests/golden/v1_1/async.json
+	tests/golden/README.md tests/golden/v1_1/async.json \
+	tests/golden/v1_2/meta.json

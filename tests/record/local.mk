@@ -8,6 +8,7 @@ RECORD_TESTS = \
 	tests/record/exports.sh \
 	tests/record/status.sh \
 	tests/record/transparency.sh \
+	tests/record/meta.sh \
 	tests/record/kill.sh \
 	tests/record/state.sh \
 	tests/record/programs.sh \

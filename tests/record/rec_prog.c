@@ -27,8 +27,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utime.h>
 
 static const char *dir;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -258,6 +260,82 @@ static int do_daemon(void)
 	return 0;
 }
 
+/*
+ * File metadata: umask, chmod/fchmod/fchmodat, the utime family, chown
+ * (to our own ids: allowed without privilege), raw syscall() forms, and
+ * failures.  Prints each result, errno and the modes it leaves.
+ */
+static void show(const char *what, long r)
+{
+	printf("%s = %ld%s%s\n", what, r, r < 0 ? " " : "",
+	       r < 0 ? strerror(errno) : "");
+}
+
+static void show_mode(const char *name)
+{
+	char p[4096];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if (lstat(p, &sb) == 0)
+		printf("%s: 0%o size %lld mtime %lld\n", name,
+		       (unsigned)sb.st_mode & 07777, (long long)sb.st_size,
+		       sb.st_mtime < 100000000 ? (long long)sb.st_mtime : 0);
+}
+
+static int do_meta(void)
+{
+	char a[4096], b[4096], c[4096], d[4096];
+	struct timespec ts[2] = { { 1000000, 5 }, { 2000000, 7 } };
+	struct timeval tv[2] = { { 3000000, 0 }, { 4000000, 0 } };
+	struct utimbuf ub = { 5000000, 6000000 };
+	int fd, dfd;
+
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(c, sizeof(c), "%s/sub", dir);
+	snprintf(d, sizeof(d), "%s/sub/c", dir);
+	printf("umask old 0%o\n", (unsigned)umask(027));
+	fd = open(a, O_CREAT | O_WRONLY | O_TRUNC, 0666);	/* 0640 */
+	show("write", write(fd, "hello\n", 6));
+	show("fchmod", fchmod(fd, 0604));
+	show("futimens", futimens(fd, ts));
+	show("fchown", fchown(fd, getuid(), (gid_t)-1));
+	close(fd);
+	show("mkdir", mkdir(c, 0777));			/* 0750 */
+	snprintf(b, sizeof(b), "%s/e", dir);
+	close(creat(b, 0666));				/* 0640 */
+	snprintf(b, sizeof(b), "%s/b", dir);
+	printf("umask old 0%o\n", (unsigned)syscall(SYS_umask, 077));
+	fd = open(b, O_CREAT | O_WRONLY | O_TRUNC, 0666);	/* 0600 */
+	show("write", write(fd, "world\n", 6));
+	close(fd);
+	show("chmod", chmod(b, 0755));
+	show("utimes", utimes(b, tv));
+	show("utime", utime(a, &ub));
+	show("utimensat now", utimensat(AT_FDCWD, a, NULL, 0));
+	dfd = open(c, O_RDONLY | O_DIRECTORY);
+	fd = openat(dfd, "c", O_CREAT | O_WRONLY, 0644);	/* 0600 */
+	close(fd);
+	show("fchmodat", fchmodat(dfd, "c", 0640, 0));
+	show("fchownat", fchownat(dfd, "c", (uid_t)-1, getgid(), 0));
+	show("chown", chown(d, getuid(), getgid()));
+	show("lchown", lchown(d, (uid_t)-1, (gid_t)-1));
+	show("sys_chmod", syscall(SYS_chmod, d, 0444));
+	show("sys_fchmodat", syscall(SYS_fchmodat, dfd, "c", 0400));
+	show("sys_utimensat", syscall(SYS_utimensat, dfd, "c", ts, 0));
+	close(dfd);
+	show("chmod missing", chmod("/nonexistent/x", 0600));
+	show("chmod missing2", chmod(c, 0700) ? -1 : chmod(d, 0644));
+	printf("umask old 0%o\n", (unsigned)umask(022));
+	show_mode("a");
+	show_mode("b");
+	show_mode("e");
+	show_mode("sub");
+	show_mode("sub/c");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -281,6 +359,8 @@ int main(int argc, char **argv)
 		return do_stdio();
 	if (!strcmp(argv[1], "syscall"))
 		return do_syscall();
+	if (!strcmp(argv[1], "meta"))
+		return do_meta();
 	if (!strcmp(argv[1], "daemon"))
 		return do_daemon();
 	fprintf(stderr, "rec_prog: %s: unknown mode\n", argv[1]);
