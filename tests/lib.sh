@@ -34,3 +34,13 @@ expect_exit() {
 	got=$?
 	[ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want"
 }
+
+# random_files DIR: DIR/f0..f19 of random bytes, 1 to 19001 bytes long.
+random_files() {
+	mkdir "$1" || fail "mkdir $1"
+	i=0
+	while [ $i -lt 20 ]; do
+		head -c $((i * 1000 + 1)) /dev/urandom >"$1/f$i"
+		i=$((i + 1))
+	done
+}
