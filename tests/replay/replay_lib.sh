@@ -4,12 +4,9 @@
 [ -x "$IORR" ] || skip "iorr not built ($IORR)"
 [ -x "$MKTRACE" ] || skip "mktrace not built ($MKTRACE)"
 
-# mk SCENARIO: write $TMP/SCENARIO.iorr and its expected files in
-# $TMP/SCENARIO.exp/.
+# mk SCENARIO [ARG]: make_trace (tests/lib.sh).
 mk() {
-	mkdir -p "$TMP/$1.exp"
-	"$MKTRACE" "$1" "$TMP/$1.iorr" "$TMP/$1.exp" ${2:+"$2"} ||
-		fail "mktrace $1"
+	make_trace "$@"
 }
 
 # same_tree EXPECT_DIR ROOT/work: every expected file is byte-identical.
