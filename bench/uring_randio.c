@@ -58,6 +58,19 @@ static int die(const char *what, int err)
 	return 1;
 }
 
+/* Queue the read or write of buffer @s at @off (tagged @s). */
+static void queue_io(struct io_uring *ring, int fd, bool wr, uint8_t *bufs,
+		     unsigned s, uint64_t off)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (wr)
+		io_uring_prep_write(sqe, fd, bufs + (size_t)s * BS, BS, off);
+	else
+		io_uring_prep_read(sqe, fd, bufs + (size_t)s * BS, BS, off);
+	io_uring_sqe_set_data64(sqe, s);
+}
+
 int main(int argc, char **argv)
 {
 	struct io_uring ring;
@@ -99,18 +112,8 @@ int main(int argc, char **argv)
 
 	uint64_t t0 = now_ns();
 
-	for (unsigned s = 0; s < depth && sent < count; s++, sent++) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-		uint64_t off = splitmix(&seed) % nblk * BS;
-
-		if (wr)
-			io_uring_prep_write(sqe, fd, bufs + (size_t)s * BS, BS,
-					    off);
-		else
-			io_uring_prep_read(sqe, fd, bufs + (size_t)s * BS, BS,
-					   off);
-		io_uring_sqe_set_data64(sqe, s);
-	}
+	for (unsigned s = 0; s < depth && sent < count; s++, sent++)
+		queue_io(&ring, fd, wr, bufs, s, splitmix(&seed) % nblk * BS);
 	k = io_uring_submit(&ring);
 	if (k < 0)
 		return die("io_uring_submit", -k);
@@ -131,16 +134,8 @@ int main(int argc, char **argv)
 		done++;
 		if (sent == count)
 			continue;
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-		uint64_t off = splitmix(&seed) % nblk * BS;
-
-		if (wr)
-			io_uring_prep_write(sqe, fd, bufs + (size_t)s * BS, BS,
-					    off);
-		else
-			io_uring_prep_read(sqe, fd, bufs + (size_t)s * BS, BS,
-					   off);
-		io_uring_sqe_set_data64(sqe, s);
+		queue_io(&ring, fd, wr, bufs, s,
+			 splitmix(&seed) % nblk * BS);
 		sent++;
 		k = io_uring_submit(&ring);
 		if (k < 0)

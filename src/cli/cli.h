@@ -65,11 +65,52 @@ typedef struct json_t json_t;
 /* The shell-quoted command line "iorr ARGV...".  Free it. */
 char *cli_shell_quote_argv(int argc, char **argv);
 /*
- * Parse the scheduling option @c ('o' --order, 'S' --seed, 'J' --jitter,
- * 'F' --flip-conflicts, 'P' --perturb).  @return 0, -1 (error printed) or
- * 1 (not one of these).
+ * The replay schedule options that replay, hunt and shrink share: put
+ * CLI_REPLAY_OPTIONS (and CLI_REPLAY_SEED_OPTION where the command has
+ * --seed) in the getopt_long table and hand the codes to
+ * cli_replay_parse_args.  A command's own long-only codes stay below
+ * CLI_OPT_ORDER.
+ */
+enum {
+	CLI_OPT_ORDER = 0x400,
+	CLI_OPT_SCRATCH,
+	CLI_OPT_MISSING,
+};
+#define CLI_REPLAY_OPTIONS \
+	{ "order", required_argument, NULL, CLI_OPT_ORDER }, \
+	{ "jitter", required_argument, NULL, 'J' }, \
+	{ "flip-conflicts", no_argument, NULL, 'F' }, \
+	{ "perturb", required_argument, NULL, 'P' }, \
+	{ "scratch", required_argument, NULL, CLI_OPT_SCRATCH }, \
+	{ "allow-missing-initial", no_argument, NULL, CLI_OPT_MISSING }
+#define CLI_REPLAY_SEED_OPTION \
+	{ "seed", required_argument, NULL, 'S' }
+
+/* Replay options to repeat in a reproducing "iorr replay" command. */
+struct cli_replay_args {
+	int n;
+	char *v[32];
+};
+/*
+ * Parse the scheduling option @c ('o' or CLI_OPT_ORDER --order, 'S'
+ * --seed, 'J' --jitter, 'F' --flip-conflicts, 'P' --perturb).
+ * @return 0, -1 (error printed) or 1 (not one of these).
  */
 int cli_replay_parse_opt(int c, const char *arg, struct iorr_replay_opts *o);
+/*
+ * cli_replay_parse_opt, and also CLI_OPT_SCRATCH and CLI_OPT_MISSING;
+ * unless @ra is NULL, append the option (all but --seed) to @ra.
+ * @return 0, -1 (error printed) or 1 (not one of these).
+ */
+int cli_replay_parse_args(int c, const char *arg, struct iorr_replay_opts *o,
+			  struct cli_replay_args *ra);
+/*
+ * The shell-quoted "iorr replay RA... [--seed SEED] TRACE".  Free it.
+ */
+char *cli_replay_repro(const struct cli_replay_args *ra, bool with_seed,
+		       uint64_t seed, const char *trace);
+/* Parse an unsigned 64-bit integer (C syntax).  @return 0 or -1. */
+int cli_parse_u64(const char *s, uint64_t *v);
 /* Check option combinations.  @return 0 or -1 (error printed). */
 int cli_replay_check_opts(const struct iorr_replay_opts *o);
 /* Does the schedule depend on the seed? */

@@ -96,8 +96,7 @@ struct hunt {
 	unsigned jobs;
 	uint64_t seed_start, shard, nshards;
 	bool keep_going, json;
-	int nrargs;		/* replay options to repeat in commands */
-	char *rargs[32];
+	struct cli_replay_args ra;	/* to repeat in commands */
 };
 
 static uint64_t mono_ns(void)
@@ -145,18 +144,7 @@ static int read_all(int fd, void *p, size_t n)
 /* "iorr replay <options> --seed S TRACE" for a run. */
 static char *repro(const struct hunt *h, uint64_t seed)
 {
-	char *argv[40];
-	char s[32];
-	int n = 0;
-
-	argv[n++] = "replay";
-	for (int i = 0; i < h->nrargs; i++)
-		argv[n++] = h->rargs[i];
-	snprintf(s, sizeof(s), "%" PRIu64, seed);
-	argv[n++] = "--seed";
-	argv[n++] = s;
-	argv[n++] = (char *)h->trace;
-	return cli_shell_quote_argv(n, argv);
+	return cli_replay_repro(&h->ra, true, seed, h->trace);
 }
 
 static void send_msg(int fd, struct msg *m, const char *text,
@@ -327,15 +315,6 @@ static int parse_time(const char *s, uint64_t *ns)
 	if (iorr_parse_duration(s, ns) < 0 || !*ns)
 		return -1;
 	return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return end == s || *end || errno || s[0] == '-' ? -1 : 0;
 }
 
 static int hunt_run(struct hunt *h)
@@ -547,8 +526,8 @@ static int hunt_run(struct hunt *h)
 
 int cmd_hunt(int argc, char **argv)
 {
-	enum { OPT_RUNS = 256, OPT_TIME, OPT_JOBS, OPT_SEEDSTART, OPT_SHARD, OPT_KEEP,
-	       OPT_SCRATCH, OPT_MISSING };
+	enum { OPT_RUNS = 256, OPT_TIME, OPT_JOBS, OPT_SEEDSTART, OPT_SHARD,
+	       OPT_KEEP };
 	static const struct option opts[] = {
 		{ "runs", required_argument, NULL, OPT_RUNS },
 		{ "time", required_argument, NULL, OPT_TIME },
@@ -556,12 +535,7 @@ int cmd_hunt(int argc, char **argv)
 		{ "seed-start", required_argument, NULL, OPT_SEEDSTART },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "keep-going", no_argument, NULL, OPT_KEEP },
-		{ "order", required_argument, NULL, 'o' },
-		{ "jitter", required_argument, NULL, 'J' },
-		{ "flip-conflicts", no_argument, NULL, 'F' },
-		{ "perturb", required_argument, NULL, 'P' },
-		{ "scratch", required_argument, NULL, OPT_SCRATCH },
-		{ "allow-missing-initial", no_argument, NULL, OPT_MISSING },
+		CLI_REPLAY_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -574,13 +548,13 @@ int cmd_hunt(int argc, char **argv)
 	long nc = sysconf(_SC_NPROCESSORS_ONLN);
 	bool order_given = false;
 	uint64_t v;
-	int c;
+	int c, k;
 
 	h.jobs = nc > 0 ? (unsigned)nc : 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RUNS:
-			if (parse_u64(optarg, &h.runs) < 0 || !h.runs) {
+			if (cli_parse_u64(optarg, &h.runs) < 0 || !h.runs) {
 				cli_error("--runs %s: expected a positive "
 					  "integer", optarg);
 				return EXIT_ERROR;
@@ -594,7 +568,7 @@ int cmd_hunt(int argc, char **argv)
 			}
 			break;
 		case OPT_JOBS:
-			if (parse_u64(optarg, &v) < 0 || !v || v > 1024) {
+			if (cli_parse_u64(optarg, &v) < 0 || !v || v > 1024) {
 				cli_error("--jobs %s: expected 1..1024",
 					  optarg);
 				return EXIT_ERROR;
@@ -602,7 +576,7 @@ int cmd_hunt(int argc, char **argv)
 			h.jobs = (unsigned)v;
 			break;
 		case OPT_SEEDSTART:
-			if (parse_u64(optarg, &h.seed_start) < 0) {
+			if (cli_parse_u64(optarg, &h.seed_start) < 0) {
 				cli_error("--seed-start %s: expected an "
 					  "unsigned integer", optarg);
 				return EXIT_ERROR;
@@ -618,35 +592,6 @@ int cmd_hunt(int argc, char **argv)
 		case OPT_KEEP:
 			h.keep_going = true;
 			break;
-		case OPT_SCRATCH:
-			h.o.scratch = optarg;
-			goto pass;
-		case OPT_MISSING:
-			h.o.allow_missing_initial = true;
-			goto pass;
-		case 'o':
-		case 'J':
-		case 'F':
-		case 'P':
-			if (c == 'o')
-				order_given = true;
-			if (cli_replay_parse_opt(c, optarg, &h.o) < 0)
-				return EXIT_ERROR;
-pass:
-			/* repeated in the reproducing command */
-			if (h.nrargs + 2 > 30) {
-				cli_error("too many replay options");
-				return EXIT_ERROR;
-			}
-			h.rargs[h.nrargs++] = (char *)(c == 'o' ? "--order" :
-				c == 'J' ? "--jitter" :
-				c == 'F' ? "--flip-conflicts" :
-				c == 'P' ? "--perturb" :
-				c == OPT_SCRATCH ? "--scratch" :
-				"--allow-missing-initial");
-			if (c != 'F' && c != OPT_MISSING)
-				h.rargs[h.nrargs++] = optarg;
-			break;
 		case 'j':
 			h.json = true;
 			break;
@@ -654,8 +599,15 @@ pass:
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_ERROR;
+			if (c == CLI_OPT_ORDER)
+				order_given = true;
+			k = cli_replay_parse_args(c, optarg, &h.o, &h.ra);
+			if (k < 0)
+				return EXIT_ERROR;
+			if (k > 0) {
+				usage(stderr);
+				return EXIT_ERROR;
+			}
 		}
 	}
 	if (optind != argc - 1) {
@@ -663,8 +615,8 @@ pass:
 		return EXIT_ERROR;
 	}
 	if (!order_given) {
-		h.rargs[h.nrargs++] = "--order";
-		h.rargs[h.nrargs++] = "random";
+		h.ra.v[h.ra.n++] = "--order";
+		h.ra.v[h.ra.n++] = "random";
 	}
 	if (cli_replay_check_opts(&h.o) < 0)
 		return EXIT_ERROR;

@@ -277,6 +277,22 @@ static char *map_meta(void *arg, const char *json)
 	return s;
 }
 
+/*
+ * Is note @i of @r the "mounts" note?  If so, *@a is its JSON value (NULL
+ * if it does not parse).
+ */
+static bool mounts_note(const struct iorr_reader *r, size_t i, json_t **a)
+{
+	const char *key, *val;
+	json_error_t je;
+
+	iorr_reader_note(r, i, &key, &val);
+	if (strcmp(key, "mounts") != 0)
+		return false;
+	*a = json_loads(val, JSON_DECODE_ANY, &je);
+	return true;
+}
+
 static int prepare_paths(struct redact *rd, const char *trace)
 {
 	struct iorr_reader *r = cli_open_trace(trace);
@@ -310,13 +326,11 @@ static int prepare_paths(struct redact *rd, const char *trace)
 			p->dir = true;
 	}
 	for (size_t i = 0; i < iorr_reader_nnotes(r); i++) {
-		const char *key, *val;
-
-		iorr_reader_note(r, i, &key, &val);
-		if (strcmp(key, "mounts") != 0)
-			continue;
-		json_t *a = json_loads(val, JSON_DECODE_ANY, &je), *x;
+		json_t *a, *x;
 		size_t k;
+
+		if (!mounts_note(r, i, &a))
+			continue;
 
 		json_array_foreach(a, k, x) {
 			json_t *mp = json_object_get(x, "mount");
@@ -337,13 +351,11 @@ static int prepare_paths(struct redact *rd, const char *trace)
 	}
 	/* after every path is collected: the mount points, renamed */
 	for (size_t i = 0; i < iorr_reader_nnotes(r); i++) {
-		const char *key, *val;
-
-		iorr_reader_note(r, i, &key, &val);
-		if (strcmp(key, "mounts") != 0)
-			continue;
-		json_t *a = json_loads(val, JSON_DECODE_ANY, &je), *x;
+		json_t *a, *x;
 		size_t k;
+
+		if (!mounts_note(r, i, &a))
+			continue;
 
 		json_array_foreach(a, k, x) {
 			json_t *mp = json_object_get(x, "mount");

@@ -508,6 +508,7 @@ int cli_replay_parse_opt(int c, const char *arg, struct iorr_replay_opts *o)
 
 	switch (c) {
 	case 'o':
+	case CLI_OPT_ORDER:
 		k = iorr_replay_parse_order(arg, o, msg, sizeof(msg));
 		break;
 	case 'S': {
@@ -539,6 +540,72 @@ int cli_replay_parse_opt(int c, const char *arg, struct iorr_replay_opts *o)
 		return -1;
 	}
 	return 0;
+}
+
+int cli_replay_parse_args(int c, const char *arg, struct iorr_replay_opts *o,
+			  struct cli_replay_args *ra)
+{
+	const char *name;
+
+	switch (c) {
+	case CLI_OPT_SCRATCH:
+		o->scratch = arg;
+		name = "--scratch";
+		break;
+	case CLI_OPT_MISSING:
+		o->allow_missing_initial = true;
+		name = "--allow-missing-initial";
+		arg = NULL;
+		break;
+	case 'S':
+		return cli_replay_parse_opt(c, arg, o);
+	case CLI_OPT_ORDER:
+	case 'J':
+	case 'F':
+	case 'P': {
+		int k = cli_replay_parse_opt(c, arg, o);
+
+		if (k)
+			return k;
+		name = c == CLI_OPT_ORDER ? "--order" : c == 'J' ? "--jitter" :
+		       c == 'F' ? "--flip-conflicts" : "--perturb";
+		if (c == 'F')
+			arg = NULL;
+		break;
+	}
+	default:
+		return 1;
+	}
+	if (!ra)
+		return 0;
+	/* repeated in the reproducing command */
+	if (ra->n + 2 > 30) {
+		cli_error("too many replay options");
+		return -1;
+	}
+	ra->v[ra->n++] = (char *)name;
+	if (arg)
+		ra->v[ra->n++] = (char *)arg;
+	return 0;
+}
+
+char *cli_replay_repro(const struct cli_replay_args *ra, bool with_seed,
+		       uint64_t seed, const char *trace)
+{
+	char *argv[40];
+	char sd[32];
+	int n = 0;
+
+	argv[n++] = "replay";
+	for (int i = 0; i < ra->n; i++)
+		argv[n++] = ra->v[i];
+	if (with_seed) {
+		snprintf(sd, sizeof(sd), "%" PRIu64, seed);
+		argv[n++] = "--seed";
+		argv[n++] = sd;
+	}
+	argv[n++] = (char *)trace;
+	return cli_shell_quote_argv(n, argv);
 }
 
 int cli_replay_check_opts(const struct iorr_replay_opts *o)
@@ -585,22 +652,17 @@ int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "keep", no_argument, NULL, 'k' },
-		{ "scratch", required_argument, NULL, 's' },
-		{ "allow-missing-initial", no_argument, NULL, 'm' },
-		{ "order", required_argument, NULL, 'o' },
 		{ "timing", required_argument, NULL, 't' },
 		{ "realtime", no_argument, NULL, 'R' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "jitter", required_argument, NULL, 'J' },
-		{ "flip-conflicts", no_argument, NULL, 'F' },
-		{ "perturb", required_argument, NULL, 'P' },
+		CLI_REPLAY_OPTIONS,
+		CLI_REPLAY_SEED_OPTION,
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct iorr_replay_opts o = { .timing_scale = 1.0 };
 	bool json = false, seed_given = false;
-	int c;
+	int c, k;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -609,22 +671,6 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case 'k':
 			o.keep = true;
-			break;
-		case 's':
-			o.scratch = optarg;
-			break;
-		case 'm':
-			o.allow_missing_initial = true;
-			break;
-		case 'o':
-		case 'S':
-		case 'J':
-		case 'F':
-		case 'P':
-			if (c == 'S')
-				seed_given = true;
-			if (cli_replay_parse_opt(c, optarg, &o) < 0)
-				return EXIT_ERROR;
 			break;
 		case 't':
 			if (parse_timing(optarg, &o) < 0) {
@@ -643,8 +689,15 @@ int cmd_replay(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_ERROR;
+			if (c == 'S')
+				seed_given = true;
+			k = cli_replay_parse_args(c, optarg, &o, NULL);
+			if (k < 0)
+				return EXIT_ERROR;
+			if (k > 0) {
+				usage(stderr);
+				return EXIT_ERROR;
+			}
 		}
 	}
 	if (optind != argc - 1) {
@@ -671,7 +724,7 @@ int cmd_replay(int argc, char **argv)
 		cli_error("%s", msg);
 		goto out;
 	}
-	int k = iorr_replay_run(rp, &rep, msg, sizeof(msg));
+	k = iorr_replay_run(rp, &rep, msg, sizeof(msg));
 
 	if (atomic_load(&pr.shown))
 		fputs("\r\033[K", stderr);

@@ -110,8 +110,7 @@ struct shrink {
 	struct iorr_replay_opts o;
 	unsigned tries;
 	uint64_t time_ns, t0;
-	int nrargs;
-	char *rargs[32];
+	struct cli_replay_args ra;	/* to repeat in commands */
 	bool tty;
 
 	struct sev *ev;
@@ -1037,20 +1036,8 @@ out:
 
 static char *repro(const struct shrink *s, uint64_t seed)
 {
-	char *argv[40];
-	char sd[32];
-	int n = 0;
-
-	argv[n++] = "replay";
-	for (int i = 0; i < s->nrargs; i++)
-		argv[n++] = s->rargs[i];
-	if (cli_replay_seeded(&s->o)) {
-		snprintf(sd, sizeof(sd), "%" PRIu64, seed);
-		argv[n++] = "--seed";
-		argv[n++] = sd;
-	}
-	argv[n++] = (char *)s->out;
-	return cli_shell_quote_argv(n, argv);
+	return cli_replay_repro(&s->ra, cli_replay_seeded(&s->o), seed,
+				s->out);
 }
 
 static int rm_dir(const char *dir)
@@ -1227,30 +1214,15 @@ static int shrink_main(struct shrink *s)
 	return ret;
 }
 
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return end == s || *end || errno || s[0] == '-' ? -1 : 0;
-}
-
 int cmd_shrink(int argc, char **argv)
 {
-	enum { OPT_TRIES = 256, OPT_TIME, OPT_SCRATCH, OPT_MISSING,
-	       OPT_ORDER };
+	enum { OPT_TRIES = 256, OPT_TIME };
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'O' },
-		{ "order", required_argument, NULL, OPT_ORDER },
+		{ "output", required_argument, NULL, 'o' },
 		{ "tries", required_argument, NULL, OPT_TRIES },
 		{ "time", required_argument, NULL, OPT_TIME },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "jitter", required_argument, NULL, 'J' },
-		{ "flip-conflicts", no_argument, NULL, 'F' },
-		{ "perturb", required_argument, NULL, 'P' },
-		{ "scratch", required_argument, NULL, OPT_SCRATCH },
-		{ "allow-missing-initial", no_argument, NULL, OPT_MISSING },
+		CLI_REPLAY_OPTIONS,
+		CLI_REPLAY_SEED_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -1259,19 +1231,15 @@ int cmd_shrink(int argc, char **argv)
 		.tries = 0,
 	};
 	uint64_t v;
-	int c;
+	int c, k;
 
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		if (c == 'o')
-			c = 'O';	/* -o MIN; --order is OPT_ORDER */
-		else if (c == OPT_ORDER)
-			c = 'o';
 		switch (c) {
-		case 'O':
+		case 'o':
 			s.out = optarg;
 			break;
 		case OPT_TRIES:
-			if (parse_u64(optarg, &v) < 0 || !v || v > 100000) {
+			if (cli_parse_u64(optarg, &v) < 0 || !v || v > 100000) {
 				cli_error("--tries %s: expected 1..100000",
 					  optarg);
 				return EXIT_ERROR;
@@ -1299,42 +1267,17 @@ int cmd_shrink(int argc, char **argv)
 			}
 			break;
 		}
-		case OPT_SCRATCH:
-			s.o.scratch = optarg;
-			goto pass;
-		case OPT_MISSING:
-			s.o.allow_missing_initial = true;
-			goto pass;
-		case 'S':
-			if (cli_replay_parse_opt(c, optarg, &s.o) < 0)
-				return EXIT_ERROR;
-			break;
-		case 'o':
-		case 'J':
-		case 'F':
-		case 'P':
-			if (cli_replay_parse_opt(c, optarg, &s.o) < 0)
-				return EXIT_ERROR;
-pass:
-			if (s.nrargs + 2 > 30) {
-				cli_error("too many replay options");
-				return EXIT_ERROR;
-			}
-			s.rargs[s.nrargs++] = (char *)(c == 'o' ? "--order" :
-				c == 'J' ? "--jitter" :
-				c == 'F' ? "--flip-conflicts" :
-				c == 'P' ? "--perturb" :
-				c == OPT_SCRATCH ? "--scratch" :
-				"--allow-missing-initial");
-			if (c != 'F' && c != OPT_MISSING)
-				s.rargs[s.nrargs++] = optarg;
-			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_ERROR;
+			k = cli_replay_parse_args(c, optarg, &s.o, &s.ra);
+			if (k < 0)
+				return EXIT_ERROR;
+			if (k > 0) {
+				usage(stderr);
+				return EXIT_ERROR;
+			}
 		}
 	}
 	if (optind != argc - 1 || !s.out) {

@@ -907,6 +907,16 @@ static void ring_drop(struct uring *st)
 	iorr_spin_unlock(&st->lock);
 }
 
+/* Begin the uring_exit event @e of ring @st, and forget the ring. */
+static void exit_begin(struct iorr_ev *e, struct uring *st)
+{
+	iorr_ev_begin(e, IORR_OP_uring_exit, IORR_NF_uring_exit);
+	e->f[0] = st->id;
+	ring_drop(st);
+	if (iorr_t.uring_peek == st)
+		iorr_t.uring_peek = NULL;
+}
+
 void io_uring_queue_exit(struct io_uring *ring)
 {
 	REAL(io_uring_queue_exit);
@@ -919,11 +929,7 @@ void io_uring_queue_exit(struct io_uring *ring)
 		real_io_uring_queue_exit(ring);
 		return;
 	}
-	iorr_ev_begin(&e, IORR_OP_uring_exit, IORR_NF_uring_exit);
-	e.f[0] = st->id;
-	ring_drop(st);
-	if (iorr_t.uring_peek == st)
-		iorr_t.uring_peek = NULL;
+	exit_begin(&e, st);
 	uring_depth++;
 	real_io_uring_queue_exit(ring);
 	uring_depth--;
@@ -1586,11 +1592,7 @@ void iorr_uring_closed(int fd)
 
 	if (!st)
 		return;
-	iorr_ev_begin(&e, IORR_OP_uring_exit, IORR_NF_uring_exit);
-	e.f[0] = st->id;
-	ring_drop(st);
-	if (iorr_t.uring_peek == st)
-		iorr_t.uring_peek = NULL;
+	exit_begin(&e, st);
 	iorr_ev_end_errnum(&e, 0);
 	iorr_emit(&e);
 }

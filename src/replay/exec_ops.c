@@ -131,6 +131,16 @@ static ssize_t move_once(struct mover *m, int in, int out, size_t n)
 	return splice(in, NULL, out, m->offp, n, m->flags);
 }
 
+/* Close a pipe of ours; errno is kept. */
+static void close_pipe(const int p[2])
+{
+	int e = errno;
+
+	close(p[0]);
+	close(p[1]);
+	errno = e;
+}
+
 static ssize_t from_file(struct mover *m, uint8_t *buf, size_t n)
 {
 	int p[2];
@@ -146,19 +156,14 @@ static ssize_t from_file(struct mover *m, uint8_t *buf, size_t n)
 		ssize_t r = move_once(m, m->fd, p[1], c);
 
 		if (r < 0 && t == 0) {
-			int e = errno;
-
-			close(p[0]);
-			close(p[1]);
-			errno = e;
+			close_pipe(p);
 			return -1;
 		}
 		if (r <= 0)
 			break;
 		t += drain(p[0], buf + t, (size_t)r);
 	} while (t < n);
-	close(p[0]);
-	close(p[1]);
+	close_pipe(p);
 	return (ssize_t)t;
 }
 
@@ -182,11 +187,7 @@ static ssize_t into_file(struct mover *m, const uint8_t *buf, size_t n)
 			break;
 		r = move_once(m, p[0], m->fd, (size_t)w);
 		if (r < 0 && t == 0) {
-			int e = errno;
-
-			close(p[0]);
-			close(p[1]);
-			errno = e;
+			close_pipe(p);
 			return -1;
 		}
 		if (r <= 0)
@@ -195,9 +196,23 @@ static ssize_t into_file(struct mover *m, const uint8_t *buf, size_t n)
 		if (r < w)
 			break;
 	} while (t < n);
-	close(p[0]);
-	close(p[1]);
+	close_pipe(p);
 	return (ssize_t)t;
+}
+
+/*
+ * Op @i reads the file side of @m into a pipe or socket the recording did
+ * not trace: read it through a pipe of ours and check the bytes as a read
+ * at @off.
+ */
+static void untraced_out(struct replay *rp, uint32_t i, struct mover *m,
+			 uint8_t *buf, size_t n, uint64_t off)
+{
+	ssize_t r = from_file(m, buf, n);
+
+	out_sys(rp, i, r);
+	if (r >= 0)
+		rp_check_read(rp, i, buf, (size_t)r, off, 0);
 }
 
 /* Flags our own pipes can take: never non-blocking. */
@@ -234,11 +249,8 @@ int rp_exec_splice(struct rp_worker *w, uint32_t i)
 				   SPLICE_KEEP, .offp = (int64_t)f[1] >= 0 ?
 				   &m.off : NULL };
 
-		r = from_file(&m, buf, n);
-		out_sys(rp, i, r);
-		if (r >= 0)
-			rp_check_read(rp, i, buf, (size_t)r,
-				      (int64_t)f[1] >= 0 ? f[1] : 0, 0);
+		untraced_out(rp, i, &m, buf, n,
+			     (int64_t)f[1] >= 0 ? f[1] : 0);
 		return 0;
 	}
 	struct mover m = { .fd = out, .off = oout, .flags = flags &
@@ -279,11 +291,7 @@ int rp_exec_sendfile(struct rp_worker *w, uint32_t i)
 		struct mover m = { .fd = in, .off = o, .sendfile = true,
 				   .offp = has_off ? &m.off : NULL };
 
-		r = from_file(&m, buf, n);
-		out_sys(rp, i, r);
-		if (r >= 0)
-			rp_check_read(rp, i, buf, (size_t)r,
-				      has_off ? f[2] : 0, 0);
+		untraced_out(rp, i, &m, buf, n, has_off ? f[2] : 0);
 		return 0;
 	}
 	/*

@@ -5,23 +5,14 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/hunt/hunt_lib.sh"
 
-CR=${top_builddir:-.}/tests/workloads/counter_race
-[ -x "$CR" ] || skip "tests/workloads/counter_race not built"
-"$IORR" record --help >/dev/null 2>&1 || skip "iorr record not available"
-mkdir -p "$TMP/w"
-rec() {
-	(cd "$TMP/w" && "$IORR" record -o "$TMP/$1.iorr" -- "$CR" -t 2 \
-		-n "$2" $3 .) >"$TMP/rec.log" 2>&1 ||
-		skip "iorr record failed: $(tail -1 "$TMP/rec.log")"
-}
-rec racy 50 ""
+record_counter_race racy 50
 "$IORR" replay "$TMP/racy.iorr" >"$TMP/f.out" 2>&1 ||
 	{ cat "$TMP/f.out"; skip "the recording does not replay faithfully"; }
 "$IORR" hunt --jobs 2 --runs 50 "$TMP/racy.iorr" >"$TMP/h.out" 2>&1
 rc=$?
 [ $rc -eq 1 ] || { cat "$TMP/h.out"; fail "racy recording: exit $rc"; }
 for v in -l -f; do
-	rec locked$v 50 $v
+	record_counter_race locked$v 50 $v
 	"$IORR" hunt --jobs 2 --runs 500 "$TMP/locked$v.iorr" >"$TMP/h.out" 2>&1 ||
 		{ cat "$TMP/h.out"; fail "counter_race $v diverged"; }
 done

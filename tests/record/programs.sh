@@ -5,12 +5,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/record/rec.sh"
 cd "$TMP" || exit 99
-mkdir src
-i=0
-while [ $i -lt 20 ]; do
-	head -c $((i * 1000 + 1)) /dev/urandom >"src/f$i"
-	i=$((i + 1))
-done
+random_files src
 
 # cp
 rec cp.iorr -- cp -r src cp-out

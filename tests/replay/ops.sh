@@ -15,40 +15,6 @@ W=${top_builddir:-.}/tests/workloads
 [ -x "$W/replay_ops" ] || skip "workloads not built"
 [ -f "$FAULT_SHIM" ] || skip "fault shim not built ($FAULT_SHIM)"
 
-# record_ok NAME ARGS...: record workload NAME in $TMP/d.NAME into
-# $TMP/NAME.iorr (77: the kernel lacks a feature, skip).
-record_ok() {
-	name=$1
-	shift
-	mkdir "$TMP/d.$name"
-	rec "$TMP/$name.iorr" -- "$W/$name" "$@" "$TMP/d.$name"
-	[ "$rc" -eq 77 ] && skip "$name: $(cat "$TMP/rec.out")"
-	[ "$rc" -eq 0 ] || { cat "$TMP/rec.out" "$TMP/rec.err" >&2;
-		fail "$name: recorded run exited $rc"; }
-	grep -q 'loss 0$' "$TMP/rec.err" || fail "$name: events lost"
-}
-
-# replay_ok NAME FILE...: replay $TMP/NAME.iorr in recorded order: exit 0,
-# no divergence, nothing skipped, and each FILE as the recording left it.
-replay_ok() {
-	name=$1
-	shift
-	root=$TMP/root.$name
-	"$IORR" replay --order recorded --root "$root" --json \
-		"$TMP/$name.iorr" >"$TMP/$name.json" 2>"$TMP/$name.err" ||
-		{ cat "$TMP/$name.err" "$TMP/$name.json" >&2;
-		  fail "$name: replay exited $?"; }
-	grep -q '"verdict": "ok"' "$TMP/$name.json" || fail "$name: verdict"
-	grep -q '"skipped": 0,' "$TMP/$name.json" ||
-		fail "$name: ops were skipped"
-	grep -q '"divergences": \[\]' "$TMP/$name.json" ||
-		fail "$name: divergences"
-	for f in "$@"; do
-		cmp "$TMP/d.$name/$f" "$root$TMP/d.$name/$f" ||
-			fail "$name: $f differs from the recording's"
-	done
-}
-
 record_ok replay_ops
 t=$TMP/replay_ops.iorr
 for op in 'splice\(' 'sendfile\(' 'mmap_write\(' 'msync\(' 'munmap\(' \
@@ -66,21 +32,6 @@ record_ok aio_calls -n 8
 expect_some "$TMP/aio_calls.iorr" ' aio_cancel\('
 replay_ok aio_calls
 
-# fault OFF LEN WRITER: zero the replayed pread(LEN at OFF) of the program's
-# final check; the divergence must name WRITER (a dump pattern).
-fault() {
-	IORR_FAULT_OFF=$1 IORR_FAULT_LEN=$2 IORR_FAULT=zero \
-		LD_PRELOAD="$FAULT_SHIM" "$IORR" replay --order recorded "$t" \
-		>"$TMP/f.out" 2>&1
-	frc=$?
-	[ $frc -eq 1 ] || { cat "$TMP/f.out" >&2;
-		fail "fault at $1+$2: exit $frc, expected 1"; }
-	grep -q "^divergence 1: impossible outcome: read of .*bytes $1\.\." \
-		"$TMP/f.out" || { cat "$TMP/f.out" >&2;
-		fail "fault at $1+$2: not an impossible read"; }
-	grep -Eq "expected bytes from: .* $3" "$TMP/f.out" ||
-		{ cat "$TMP/f.out" >&2; fail "fault at $1+$2: writer not $3"; }
-}
 fault 0 12288 'splice\(fd_in=[0-9]+, off_in=-1, fd_out=[0-9]+, off_out=0,'
 fault 12288 4095 'sendfile\('
 fault 0 32765 'mmap_write\('

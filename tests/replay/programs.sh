@@ -11,12 +11,7 @@
 [ -f "${IORR_PRELOAD:-}" ] || skip "the recorder is not built"
 need_prog timeout
 cd "$TMP" || exit 99
-mkdir src
-i=0
-while [ $i -lt 20 ]; do
-	head -c $((i * 1000 + 1)) /dev/urandom >"src/f$i"
-	i=$((i + 1))
-done
+random_files src
 
 # replay NAME ORDER...: replay $TMP/NAME.iorr in each order, 0 divergences
 replay() {

@@ -16,38 +16,6 @@ W=${top_builddir:-.}/tests/workloads
 [ -x "$W/uring_ops" ] || skip "workloads not built"
 [ -f "$FAULT_SHIM" ] || skip "fault shim not built ($FAULT_SHIM)"
 
-# record_ok NAME ARGS...: see ops.sh
-record_ok() {
-	name=$1
-	shift
-	mkdir "$TMP/d.$name"
-	rec "$TMP/$name.iorr" -- "$W/$name" "$@" "$TMP/d.$name"
-	[ "$rc" -eq 77 ] && skip "$name: $(cat "$TMP/rec.out")"
-	[ "$rc" -eq 0 ] || { cat "$TMP/rec.out" "$TMP/rec.err" >&2;
-		fail "$name: recorded run exited $rc"; }
-	grep -q 'loss 0$' "$TMP/rec.err" || fail "$name: events lost"
-}
-
-# replay_ok NAME FILE...: see ops.sh
-replay_ok() {
-	name=$1
-	shift
-	root=$TMP/root.$name
-	"$IORR" replay --order recorded --root "$root" --json \
-		"$TMP/$name.iorr" >"$TMP/$name.json" 2>"$TMP/$name.err" ||
-		{ cat "$TMP/$name.err" "$TMP/$name.json" >&2;
-		  fail "$name: replay exited $?"; }
-	grep -q '"verdict": "ok"' "$TMP/$name.json" || fail "$name: verdict"
-	grep -q '"skipped": 0,' "$TMP/$name.json" ||
-		fail "$name: ops were skipped"
-	grep -q '"divergences": \[\]' "$TMP/$name.json" ||
-		fail "$name: divergences"
-	for f in "$@"; do
-		cmp "$TMP/d.$name/$f" "$root$TMP/d.$name/$f" ||
-			fail "$name: $f differs from the recording's"
-	done
-}
-
 record_ok uring_ops
 t=$TMP/uring_ops.iorr
 for op in 'uring_openat\(' 'uring_close\(' 'uring_statx\(' \
@@ -62,20 +30,6 @@ replay_ok uring_ops opened.dat dst.dat src.dat
 record_ok uring_calls
 replay_ok uring_calls uring.buffered.dat uring.opened
 
-# fault OFF LEN WRITER: see ops.sh
-fault() {
-	IORR_FAULT_OFF=$1 IORR_FAULT_LEN=$2 IORR_FAULT=zero \
-		LD_PRELOAD="$FAULT_SHIM" "$IORR" replay --order recorded "$t" \
-		>"$TMP/f.out" 2>&1
-	frc=$?
-	[ $frc -eq 1 ] || { cat "$TMP/f.out" >&2;
-		fail "fault at $1+$2: exit $frc, expected 1"; }
-	grep -q "^divergence 1: impossible outcome: read of .*bytes $1\.\." \
-		"$TMP/f.out" || { cat "$TMP/f.out" >&2;
-		fail "fault at $1+$2: not an impossible read"; }
-	grep -Eq "expected bytes from: .* $3" "$TMP/f.out" ||
-		{ cat "$TMP/f.out" >&2; fail "fault at $1+$2: writer not $3"; }
-}
 # the WRITE on the fd OPENAT returned (opened.dat), the SPLICE (dst.dat)
 wreq=$("$IORR" dump "$t" | sed -n 's/.* uring_write(ring=#[0-9]*, req=#\([0-9]*\),.*/\1/p')
 [ -n "$wreq" ] || fail "no uring_write request"

@@ -9,8 +9,7 @@
 [ -x "$MKHUNT" ] || skip "mkhunt not built"
 
 # synthetic traces with initial contents, holes, truncation, namespace ops
-mkdir -p "$TMP/sync.exp"
-"$MKTRACE" sync "$TMP/sync.iorr" "$TMP/sync.exp" || fail "mktrace sync"
+make_trace sync
 for p in "" --paths; do
 	"$IORR" redact $p -o "$TMP/sync.red" "$TMP/sync.iorr" >"$TMP/r.out" ||
 		fail "redact $p: exit $?"

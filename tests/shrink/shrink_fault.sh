@@ -7,8 +7,7 @@
 [ -x "$MKTRACE" ] || skip "mktrace not built"
 [ -f "$FAULT_SHIM" ] || skip "fault shim not built ($FAULT_SHIM)"
 
-mkdir -p "$TMP/sync.exp"
-"$MKTRACE" sync "$TMP/sync.iorr" "$TMP/sync.exp" || fail "mktrace sync"
+make_trace sync
 for mode in zero short; do
 	IORR_FAULT_OFF=4096 IORR_FAULT_LEN=4096 IORR_FAULT=$mode \
 		LD_PRELOAD="$FAULT_SHIM" "$IORR" shrink -o "$TMP/$mode.min" \

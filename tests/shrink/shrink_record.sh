@@ -5,12 +5,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/shrink/shrink_lib.sh"
 
-CR=${top_builddir:-.}/tests/workloads/counter_race
-[ -x "$CR" ] || skip "tests/workloads/counter_race not built"
-"$IORR" record --help >/dev/null 2>&1 || skip "iorr record not available"
-mkdir -p "$TMP/w"
-(cd "$TMP/w" && "$IORR" record -o "$TMP/racy.iorr" -- "$CR" -t 2 -n 50 .) \
-	>"$TMP/rec.log" 2>&1 || skip "iorr record failed: $(tail -1 "$TMP/rec.log")"
+record_counter_race racy 50
 "$IORR" replay "$TMP/racy.iorr" >/dev/null 2>&1 ||
 	skip "the recording does not replay faithfully"
 "$IORR" shrink --order random --seed 0 --tries 16 -o "$TMP/racy.min" \

@@ -32,20 +32,6 @@
 
 static unsigned char src[SRC_LEN];
 
-static void check(int fd, const void *want, size_t n, off_t off,
-		  const char *what)
-{
-	unsigned char *got = malloc(n);
-
-	if (!got)
-		wl_fail("out of memory");
-	wl_pread_all(fd, got, n, off);
-	if (memcmp(got, want, n))
-		wl_fail("%s: content differs", what);
-	printf("%-40s = ok\n", what);
-	free(got);
-}
-
 static void do_splice_sendfile(int s, int d)
 {
 	unsigned char *own = malloc(BLK), *drained = malloc(BLK);
@@ -83,8 +69,8 @@ static void do_splice_sendfile(int s, int d)
 		wl_fail("sendfile to pipe: wrong bytes");
 	close(p[0]);
 	close(p[1]);
-	check(d, want, 3 * BLK, 0, "dst.dat[0,12288) after splice");
-	check(d, want + 3 * BLK, BLK - 1, 3 * BLK,
+	wl_check(d, want, 3 * BLK, 0, "dst.dat[0,12288) after splice");
+	wl_check(d, want + 3 * BLK, BLK - 1, 3 * BLK,
 	      "dst.dat[12288,16383) after sendfile");
 	free(own);
 	free(drained);
@@ -107,7 +93,7 @@ static void do_mmap(void)
 						     MS_SYNC));
 	memcpy(map + MAP_LEN / 2, want + MAP_LEN / 2, MAP_LEN / 2);
 	wl_rep("munmap(map)", munmap(map, MAP_LEN));
-	check(fd, want, MAP_LEN - 3, 0, "map.dat after mmap stores");
+	wl_check(fd, want, MAP_LEN - 3, 0, "map.dat after mmap stores");
 	close(fd);
 	free(want);
 }
@@ -133,7 +119,7 @@ static void do_aio(int d)
 	if (r != 0)
 		wl_negres("io_getevents", io_getevents(ctx, 1, 1, &ev, NULL));
 	io_destroy(ctx);
-	check(d, buf, BLK - 2, 6 * BLK, "dst.dat[24576,28670) after aio");
+	wl_check(d, buf, BLK - 2, 6 * BLK, "dst.dat[24576,28670) after aio");
 	free(buf);
 }
 
@@ -187,7 +173,7 @@ static void do_uring(int s, int d)
 	wl_negres("io_uring_unregister_files",
 		  io_uring_unregister_files(&ring));
 	io_uring_queue_exit(&ring);
-	check(d, buf[0], BLK - 4, 8 * BLK, "dst.dat[32768,36860) after uring");
+	wl_check(d, buf[0], BLK - 4, 8 * BLK, "dst.dat[32768,36860) after uring");
 	for (int k = 0; k < 3; k++)
 		free(buf[k]);
 }

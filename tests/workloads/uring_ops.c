@@ -58,20 +58,6 @@ static void expect(const char *what, int got, int want)
 		wl_fail("%s: %d, expected %d", what, got, want);
 }
 
-static void check(int fd, const void *want, size_t n, off_t off,
-		  const char *what)
-{
-	unsigned char *got = malloc(n);
-
-	if (!got)
-		wl_fail("out of memory");
-	wl_pread_all(fd, got, n, off);
-	if (memcmp(got, want, n))
-		wl_fail("%s: content differs", what);
-	printf("%-40s = ok\n", what);
-	free(got);
-}
-
 static void do_aio_poll(int file)
 {
 	io_context_t ctx = 0;
@@ -207,8 +193,8 @@ int main(int argc, char **argv)
 	fd2 = open("opened.dat", O_RDONLY);
 	if (fd2 < 0)
 		wl_fail("open opened.dat: %s", strerror(errno));
-	check(fd2, own, 2 * BLK - 5, 0, "opened.dat after OPENAT+WRITE");
-	check(d, spl, BLK - 6, BLK, "dst.dat[4096,8186) after SPLICE");
+	wl_check(fd2, own, 2 * BLK - 5, 0, "opened.dat after OPENAT+WRITE");
+	wl_check(d, spl, BLK - 6, BLK, "dst.dat[4096,8186) after SPLICE");
 	close(fd2);
 	close(s);
 	close(d);

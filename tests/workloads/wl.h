@@ -237,6 +237,21 @@ static inline void wl_pread_all(int fd, void *buf, size_t n, off_t off)
 			r);
 }
 
+/* Read @n bytes at @off of @fd: they must be @want ("WHAT = ok"). */
+static inline void wl_check(int fd, const void *want, size_t n, off_t off,
+			    const char *what)
+{
+	unsigned char *got = malloc(n);
+
+	if (!got)
+		wl_fail("out of memory");
+	wl_pread_all(fd, got, n, off);
+	if (memcmp(got, want, n))
+		wl_fail("%s: content differs", what);
+	printf("%-40s = ok\n", what);
+	free(got);
+}
+
 /* Make @dir the cwd: every workload does its I/O under the given directory. */
 static inline void wl_enter_dir(const char *dir)
 {
