@@ -505,6 +505,14 @@ static enum role role_of(const struct iorr_event *e)
 	case IORR_OP_symlink:
 	case IORR_OP_chdir:
 	case IORR_OP_flock:
+	case IORR_OP_fd_path:
+	case IORR_OP_fopen:
+	case IORR_OP_fdopen:
+	case IORR_OP_fclose:
+	case IORR_OP_fread:
+	case IORR_OP_fwrite:
+	case IORR_OP_fflush:
+	case IORR_OP_fseek:
 	case IORR_OP_aio_setup:
 	case IORR_OP_aio_destroy:
 	case IORR_OP_aio_submit:
@@ -610,7 +618,7 @@ static int analyze(struct gen *g)
 			g->file[i] = strdup(fdname[efd]);
 		if (e->result >= 0 && e->result < 1024 && !e->err &&
 		    (e->op == IORR_OP_open || e->op == IORR_OP_openat ||
-		     e->op == IORR_OP_creat)) {
+		     e->op == IORR_OP_creat || e->op == IORR_OP_fopen)) {
 			char *p = norm(cwd, iorr_reader_path(g->r,
 							     (uint32_t)e->f[
 							     e->op ==
@@ -618,6 +626,11 @@ static int analyze(struct gen *g)
 
 			free(fdname[e->result]);
 			fdname[e->result] = p;
+		}
+		if (e->op == IORR_OP_fd_path && e->f[0] < 1024) {
+			free(fdname[e->f[0]]);
+			fdname[e->f[0]] = norm(cwd, iorr_reader_path(
+						       g->r, (uint32_t)e->f[1]));
 		}
 		if (e->result >= 0 && e->result < 1024 && !e->err &&
 		    g->file[i] && (e->op == IORR_OP_dup ||
@@ -667,7 +680,8 @@ static int analyze(struct gen *g)
 		}
 		if (e->result >= 0 && !e->err &&
 		    (e->op == IORR_OP_open || e->op == IORR_OP_openat ||
-		     e->op == IORR_OP_creat || e->op == IORR_OP_dup ||
+		     e->op == IORR_OP_creat || e->op == IORR_OP_fopen ||
+		     e->op == IORR_OP_dup ||
 		     e->op == IORR_OP_dup2 || e->op == IORR_OP_dup3))
 			add_fd(g, e->result);
 		if (e->op == IORR_OP_chdir && e->result == 0) {
@@ -843,6 +857,15 @@ static uint64_t total_len(const struct iorr_event *e)
 
 	if (has(e, "len"))
 		return (uint64_t)fs(e, "len");
+	if (has(e, "nmemb")) {
+		/* stdio: fgets and the like consumed what they returned */
+		uint64_t nm = (uint64_t)fs(e, "nmemb");
+
+		if (e->op == IORR_OP_fread && e->result >= 0 &&
+		    (uint64_t)e->result < nm)
+			nm = (uint64_t)e->result;
+		return (uint64_t)fs(e, "size") * nm;
+	}
 	for (uint32_t k = 0; k < e->nvec; k++)
 		n += e->vec[k];
 	return n;
@@ -1045,16 +1068,39 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 		tname(g, (uint32_t)e->f[0], tn, sizeof(tn));
 		fprintf(f, "\tpthread_join(th_%s, NULL);\n", tn + 7);
 		break;
+	case IORR_OP_fd_path:
+	case IORR_OP_fopen:
 	case IORR_OP_open:
 	case IORR_OP_openat:
 	case IORR_OP_creat: {
-		const char *dst = ok ? fdvar(e->result, v2, sizeof(v2)) : "r";
+		bool fdp = e->op == IORR_OP_fd_path;
+		const char *dst = fdp ? fdvar(fs(e, "fd"), v2, sizeof(v2)) :
+				  ok ? fdvar(e->result, v2, sizeof(v2)) : "r";
 		uint64_t flags = e->op == IORR_OP_creat ?
 				 (O_CREAT | O_WRONLY | O_TRUNC) :
 				 (uint64_t)fs(e, "flags");
-		uint64_t mode = (uint64_t)fs(e, "mode");
+		uint64_t mode = e->op == IORR_OP_fopen ? 0666 :
+				(uint64_t)fs(e, "mode");
 
 		path_of(g, i, "path", p1, sizeof(p1));
+		if (fdp) {
+			/* already open when the recording began: reopen */
+			flags &= ~(uint64_t)(O_CREAT | O_TRUNC | O_EXCL);
+			fprintf(f, "\t/* fd %" PRId64 " was open before the "
+				"recording saw it (e.g. stdout) */\n",
+				fs(e, "fd"));
+			ok = true;
+		} else if (e->op == IORR_OP_fopen &&
+			   (flags & O_ACCMODE) == O_ACCMODE) {
+			fprintf(f, "\t/* fopen(P(\"%s\"), a mode string libc "
+				"refuses) */\n\terrno = EINVAL;\n\tr = -1;\n",
+				p1);
+			want_code(f, d->name, e->seq, e, "r", false);
+			break;
+		} else if (e->op == IORR_OP_fopen) {
+			fprintf(f, "\t/* fopen(): a FILE* in the program, "
+				"used unbuffered on its fd here */\n");
+		}
 		flags_code(IORR_XLAT_OPEN, flags & ~(uint64_t)O_CLOEXEC, fl,
 			   sizeof(fl));
 		if (flags & (O_CREAT | __O_TMPFILE))
@@ -1062,14 +1108,31 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 				dst, p1, fl, mode & 07777);
 		else
 			fprintf(f, "\t%s = open(P(\"%s\"), %s);\n", dst, p1, fl);
-		want_code(f, "open", e->seq, e, dst, ok);
+		want_code(f, fdp ? "open" : d->name, e->seq, e, dst, ok);
 		if (!ok)
 			fprintf(f, "\tif (r >= 0)\n\t\tclose(r);\n");
 		break;
 	}
 	case IORR_OP_close:
-		fprintf(f, "\tr = close(%s);\n", v);
-		want_code(f, "close", e->seq, e, "r", false);
+	case IORR_OP_fclose:
+		fprintf(f, "\tr = close(%s);%s\n", v, e->op == IORR_OP_fclose ?
+			"\t/* fclose() of the FILE* on it */" : "");
+		want_code(f, d->name, e->seq, e, "r", false);
+		break;
+	case IORR_OP_fdopen:
+		fprintf(f, "\t/* fdopen(%s): a FILE* on it, used unbuffered on "
+			"%s here */\n", v, v);
+		break;
+	case IORR_OP_fflush:
+		fprintf(f, "\t/* fflush() of the FILE* on %s: nothing is "
+			"buffered here */\n", v);
+		break;
+	case IORR_OP_fseek:
+		flags_code(IORR_XLAT_WHENCE, (uint64_t)fs(e, "whence"), fl,
+			   sizeof(fl));
+		fprintf(f, "\tr = lseek(%s, %" PRId64 ", %s) < 0 ? -1 : 0;"
+			"\t/* fseek() of the FILE* */\n", v, fs(e, "off"), fl);
+		want_code(f, "fseek", e->seq, e, "r", false);
 		break;
 	case IORR_OP_dup:
 	case IORR_OP_dup2:
@@ -1090,13 +1153,23 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 	case IORR_OP_pwrite:
 	case IORR_OP_writev:
 	case IORR_OP_pwritev:
-	case IORR_OP_pwritev2: {
+	case IORR_OP_pwritev2:
+	case IORR_OP_fread:
+	case IORR_OP_fwrite: {
 		uint64_t len = total_len(e);
 		bool rd = d->cls == IORR_CLASS_READ;
 		int64_t off = has(e, "off") ? fs(e, "off") : -1;
 		const char *name = d->name;
 
 		uint64_t ba = (uint64_t)fs(e, "buf") & 0xfff;
+		bool sio = e->op == IORR_OP_fread || e->op == IORR_OP_fwrite;
+
+		if (sio) {
+			fprintf(f, "\t/* %s(b, %" PRId64 ", %" PRId64 ", stream):"
+				" a FILE* in the program, unbuffered here */\n",
+				name, fs(e, "size"), fs(e, "nmemb"));
+			name = rd ? "read" : "write";
+		}
 
 		/* the thread's buffer, as recorded: reused while it fits */
 		if (ba != g->buf_off || len > g->buf_len) {
@@ -1123,6 +1196,8 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 		switch (e->op) {
 		case IORR_OP_read:
 		case IORR_OP_write:
+		case IORR_OP_fread:
+		case IORR_OP_fwrite:
 			fprintf(f, "\tr = %s(%s, b, %" PRIu64 ");\n", name, v,
 				len);
 			break;
@@ -1155,7 +1230,12 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 		if (e->nvec)
 			fprintf(f, "\t}\n");
 		/* same() checks the result with the bytes */
-		if (!rd || !cap_find(g, e->seq))
+		if (sio && ok && (!rd || !cap_find(g, e->seq)))
+			/* stdio counts items: the bytes they make */
+			fprintf(f, "\tres(%" PRIu64 ", \"%s\", r, %" PRId64
+				", 0);\n", e->seq, d->name,
+				e->result * fs(e, "size"));
+		else if (!rd || !cap_find(g, e->seq))
 			want_code(f, name, e->seq, e, "r", false);
 		if (rd)
 			read_check(g, f, e, e->seq, file, off, "b");
@@ -2165,7 +2245,8 @@ static int fio_log(struct gen *g, FILE *out)
 		const struct iorr_event *e = g->ev[i].e;
 
 		if ((e->op != IORR_OP_open && e->op != IORR_OP_openat &&
-		     e->op != IORR_OP_creat) || e->result < 0 || e->err)
+		     e->op != IORR_OP_creat && e->op != IORR_OP_fopen) ||
+		    e->result < 0 || e->err)
 			continue;
 		char p[1024];
 
@@ -2230,6 +2311,7 @@ static int fio_log(struct gen *g, FILE *out)
 		case IORR_OP_open:
 		case IORR_OP_openat:
 		case IORR_OP_creat:
+		case IORR_OP_fopen:
 			if (e->result < 1024) {
 				path_of(g, i, "path", fdt[e->result].name,
 					sizeof(fdt[0].name));
@@ -2248,11 +2330,17 @@ static int fio_log(struct gen *g, FILE *out)
 
 		switch (e->op) {
 		case IORR_OP_close:
+		case IORR_OP_fclose:
 			fprintf(out, "%" PRIu64 " %s close\n", ms, name);
 			fdt[fd].open = false;
 			break;
 		case IORR_OP_lseek:
 			fdt[fd].pos = e->result;
+			break;
+		case IORR_OP_fseek:
+			/* only the absolute form is followed */
+			if (fs(e, "whence") == SEEK_SET)
+				fdt[fd].pos = fs(e, "off");
 			break;
 		case IORR_OP_fsync:
 			fprintf(out, "%" PRIu64 " %s sync\n", ms, name);
@@ -2268,18 +2356,22 @@ static int fio_log(struct gen *g, FILE *out)
 			break;
 		default:
 			if ((d->cls != IORR_CLASS_READ &&
-			     d->cls != IORR_CLASS_WRITE) || !has(e, "buf") ||
+			     d->cls != IORR_CLASS_WRITE) ||
+			    (!has(e, "buf") && !has(e, "nmemb")) ||
 			    e->result <= 0)
 				break;
 			int64_t off = has(e, "off") ? fs(e, "off") : -1;
+			/* stdio counts items */
+			int64_t n = e->result * (has(e, "nmemb") ?
+						 fs(e, "size") : 1);
 
 			if (off < 0) {
 				off = fdt[fd].pos;
-				fdt[fd].pos += e->result;
+				fdt[fd].pos += n;
 			}
 			fprintf(out, "%" PRIu64 " %s %s %" PRId64 " %" PRId64
 				"\n", ms, name, d->cls == IORR_CLASS_READ ?
-				"read" : "write", off, e->result);
+				"read" : "write", off, n);
 			break;
 		}
 	}

@@ -9,10 +9,9 @@
 CR=${top_builddir:-.}/tests/workloads/counter_race
 [ -x "$CR" ] || skip "tests/workloads/counter_race not built"
 mkdir -p "$TMP/w"
-# NOTE: the program's stdout goes to /dev/null (not traced): export-c does
-# not write stdio streams yet.
+# the program's stdout is a traced file (fd_path, printf as fwrite)
 (cd "$TMP/w" && "$IORR" record -o "$TMP/cr.iorr" -- "$CR" -t 2 -n 1 . \
-	>/dev/null) 2>"$TMP/rec.log" || skip "iorr record failed: $(tail -1 "$TMP/rec.log")"
+	>"$TMP/cr.stdout") 2>"$TMP/rec.log" || skip "iorr record failed: $(tail -1 "$TMP/rec.log")"
 "$IORR" replay "$TMP/cr.iorr" >/dev/null 2>&1 ||
 	skip "the recording does not replay faithfully"
 
