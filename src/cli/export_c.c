@@ -505,6 +505,14 @@ static enum role role_of(const struct iorr_event *e)
 	case IORR_OP_symlink:
 	case IORR_OP_chdir:
 	case IORR_OP_flock:
+	case IORR_OP_fd_path:
+	case IORR_OP_fopen:
+	case IORR_OP_fdopen:
+	case IORR_OP_fclose:
+	case IORR_OP_fread:
+	case IORR_OP_fwrite:
+	case IORR_OP_fflush:
+	case IORR_OP_fseek:
 	case IORR_OP_aio_setup:
 	case IORR_OP_aio_destroy:
 	case IORR_OP_aio_submit:
@@ -610,7 +618,7 @@ static int analyze(struct gen *g)
 			g->file[i] = strdup(fdname[efd]);
 		if (e->result >= 0 && e->result < 1024 && !e->err &&
 		    (e->op == IORR_OP_open || e->op == IORR_OP_openat ||
-		     e->op == IORR_OP_creat)) {
+		     e->op == IORR_OP_creat || e->op == IORR_OP_fopen)) {
 			char *p = norm(cwd, iorr_reader_path(g->r,
 							     (uint32_t)e->f[
 							     e->op ==
@@ -618,6 +626,11 @@ static int analyze(struct gen *g)
 
 			free(fdname[e->result]);
 			fdname[e->result] = p;
+		}
+		if (e->op == IORR_OP_fd_path && e->f[0] < 1024) {
+			free(fdname[e->f[0]]);
+			fdname[e->f[0]] = norm(cwd, iorr_reader_path(
+						       g->r, (uint32_t)e->f[1]));
 		}
 		if (e->result >= 0 && e->result < 1024 && !e->err &&
 		    g->file[i] && (e->op == IORR_OP_dup ||
@@ -667,7 +680,8 @@ static int analyze(struct gen *g)
 		}
 		if (e->result >= 0 && !e->err &&
 		    (e->op == IORR_OP_open || e->op == IORR_OP_openat ||
-		     e->op == IORR_OP_creat || e->op == IORR_OP_dup ||
+		     e->op == IORR_OP_creat || e->op == IORR_OP_fopen ||
+		     e->op == IORR_OP_dup ||
 		     e->op == IORR_OP_dup2 || e->op == IORR_OP_dup3))
 			add_fd(g, e->result);
 		if (e->op == IORR_OP_chdir && e->result == 0) {
@@ -803,7 +817,7 @@ static void read_check(struct gen *g, FILE *f, const struct iorr_event *e,
 
 	if (!c)
 		return;
-	if (c->n <= 64) {
+	if (c->n <= 128) {
 		fprintf(f, "\tsame(%" PRIu64 ", \"%s\", %" PRId64 ", %s, r, ",
 			e->seq, file, off, buf);
 		put_lit(f, c->b, c->n, "\t\t");
@@ -843,6 +857,15 @@ static uint64_t total_len(const struct iorr_event *e)
 
 	if (has(e, "len"))
 		return (uint64_t)fs(e, "len");
+	if (has(e, "nmemb")) {
+		/* stdio: fgets and the like consumed what they returned */
+		uint64_t nm = (uint64_t)fs(e, "nmemb");
+
+		if (e->op == IORR_OP_fread && e->result >= 0 &&
+		    (uint64_t)e->result < nm)
+			nm = (uint64_t)e->result;
+		return (uint64_t)fs(e, "size") * nm;
+	}
 	for (uint32_t k = 0; k < e->nvec; k++)
 		n += e->vec[k];
 	return n;
@@ -1045,31 +1068,72 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 		tname(g, (uint32_t)e->f[0], tn, sizeof(tn));
 		fprintf(f, "\tpthread_join(th_%s, NULL);\n", tn + 7);
 		break;
+	case IORR_OP_fd_path:
+	case IORR_OP_fopen:
 	case IORR_OP_open:
 	case IORR_OP_openat:
 	case IORR_OP_creat: {
-		const char *dst = ok ? fdvar(e->result, v2, sizeof(v2)) : "r";
+		bool fdp = e->op == IORR_OP_fd_path;
+		const char *dst = fdp ? fdvar(fs(e, "fd"), v2, sizeof(v2)) :
+				  ok ? fdvar(e->result, v2, sizeof(v2)) : "r";
 		uint64_t flags = e->op == IORR_OP_creat ?
 				 (O_CREAT | O_WRONLY | O_TRUNC) :
 				 (uint64_t)fs(e, "flags");
-		uint64_t mode = (uint64_t)fs(e, "mode");
+		uint64_t mode = e->op == IORR_OP_fopen ? 0666 :
+				(uint64_t)fs(e, "mode");
 
 		path_of(g, i, "path", p1, sizeof(p1));
+		if (fdp) {
+			/* already open when the recording began: reopen */
+			flags &= ~(uint64_t)(O_CREAT | O_TRUNC | O_EXCL);
+			ok = true;
+		} else if (e->op == IORR_OP_fopen &&
+			   (flags & O_ACCMODE) == O_ACCMODE) {
+			fprintf(f, "\t/* fopen(P(\"%s\"), a mode string libc "
+				"refuses) */\n\terrno = EINVAL;\n\tr = -1;\n",
+				p1);
+			want_code(f, d->name, e->seq, e, "r", false);
+			break;
+		} else if (e->op == IORR_OP_fopen) {
+			fprintf(f, "\t/* fopen(): a FILE* in the program, "
+				"used unbuffered on its fd here */\n");
+		}
 		flags_code(IORR_XLAT_OPEN, flags & ~(uint64_t)O_CLOEXEC, fl,
 			   sizeof(fl));
-		if (flags & (O_CREAT | __O_TMPFILE))
+		if (fdp)
+			fprintf(f, "\t%s = open(P(\"%s\"), %s);\t/* already "
+				"open when the recording began (stdout?) */\n",
+				dst, p1, fl);
+		else if (flags & (O_CREAT | __O_TMPFILE))
 			fprintf(f, "\t%s = open(P(\"%s\"), %s, 0%" PRIo64 ");\n",
 				dst, p1, fl, mode & 07777);
 		else
 			fprintf(f, "\t%s = open(P(\"%s\"), %s);\n", dst, p1, fl);
-		want_code(f, "open", e->seq, e, dst, ok);
+		want_code(f, fdp ? "open" : d->name, e->seq, e, dst, ok);
 		if (!ok)
 			fprintf(f, "\tif (r >= 0)\n\t\tclose(r);\n");
 		break;
 	}
 	case IORR_OP_close:
-		fprintf(f, "\tr = close(%s);\n", v);
-		want_code(f, "close", e->seq, e, "r", false);
+	case IORR_OP_fclose:
+		fprintf(f, "\tr = close(%s);%s\n", v, e->op == IORR_OP_fclose ?
+			"\t/* fclose() of the FILE* on it */" : "");
+		want_code(f, d->name, e->seq, e, "r", false);
+		break;
+	case IORR_OP_fdopen:
+		fprintf(f, "\t/* fdopen(%s): a FILE* on it, used unbuffered on "
+			"%s here */\n", v, v);
+		break;
+	case IORR_OP_fflush:
+		fprintf(f, "\t/* fflush() of the FILE* on %s: nothing is "
+			"buffered here */\n", v);
+		break;
+	case IORR_OP_fseek:
+		flags_code(IORR_XLAT_WHENCE, (uint64_t)fs(e, "whence"), fl,
+			   sizeof(fl));
+		fprintf(f, "\tr = lseek(%s, %" PRId64 ", %s) < 0 ? -1 : 0;"
+			"\t/* fseek() of the FILE* */\n", v, fs(e, "off"), fl);
+		want_code(f, "fseek", e->seq, e, "r", false);
 		break;
 	case IORR_OP_dup:
 	case IORR_OP_dup2:
@@ -1090,13 +1154,19 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 	case IORR_OP_pwrite:
 	case IORR_OP_writev:
 	case IORR_OP_pwritev:
-	case IORR_OP_pwritev2: {
+	case IORR_OP_pwritev2:
+	case IORR_OP_fread:
+	case IORR_OP_fwrite: {
 		uint64_t len = total_len(e);
 		bool rd = d->cls == IORR_CLASS_READ;
 		int64_t off = has(e, "off") ? fs(e, "off") : -1;
 		const char *name = d->name;
 
 		uint64_t ba = (uint64_t)fs(e, "buf") & 0xfff;
+		bool sio = e->op == IORR_OP_fread || e->op == IORR_OP_fwrite;
+
+		if (sio)
+			name = rd ? "read" : "write";
 
 		/* the thread's buffer, as recorded: reused while it fits */
 		if (ba != g->buf_off || len > g->buf_len) {
@@ -1121,6 +1191,14 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 			iov_code(f, e, "iov", "b", false);
 		}
 		switch (e->op) {
+		case IORR_OP_fread:
+		case IORR_OP_fwrite:
+			/* the stream was a FILE* in the program */
+			fprintf(f, "\tr = %s(%s, b, %" PRIu64 ");\t/* %s(b, %"
+				PRId64 ", %" PRId64 ", FILE*), unbuffered */\n",
+				name, v, len, d->name, fs(e, "size"),
+				fs(e, "nmemb"));
+			break;
 		case IORR_OP_read:
 		case IORR_OP_write:
 			fprintf(f, "\tr = %s(%s, b, %" PRIu64 ");\n", name, v,
@@ -1155,7 +1233,12 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 		if (e->nvec)
 			fprintf(f, "\t}\n");
 		/* same() checks the result with the bytes */
-		if (!rd || !cap_find(g, e->seq))
+		if (sio && ok && (!rd || !cap_find(g, e->seq)))
+			/* stdio counts items: the bytes they make */
+			fprintf(f, "\tres(%" PRIu64 ", \"%s\", r, %" PRId64
+				", 0);\n", e->seq, d->name,
+				e->result * fs(e, "size"));
+		else if (!rd || !cap_find(g, e->seq))
 			want_code(f, name, e->seq, e, "r", false);
 		if (rd)
 			read_check(g, f, e, e->seq, file, off, "b");
@@ -1358,8 +1441,31 @@ static int event_code(struct gen *g, FILE *f, uint32_t i)
 	default:
 		return refuse(g, e, NULL);
 	}
-	fprintf(f, "\tnext();\n");
 	return 0;
+}
+
+/* Code of a scheduled event; the check of its result passes the turn. */
+static int step_code(struct gen *g, FILE *f, uint32_t i)
+{
+	char *body = NULL;
+	size_t blen = 0;
+	FILE *m = open_memstream(&body, &blen);
+	int k, checks = 0;
+
+	if (!m)
+		return -ENOMEM;
+	k = event_code(g, m, i);
+	fclose(m);
+	for (const char *l = body; l && (l = strchr(l, '\n')); l++)
+		checks += !strncmp(l, "\n\tres(", 6) ||
+			  !strncmp(l, "\n\tsame(", 7) ||
+			  !strncmp(l, "\n\tsame_hash(", 12);
+	if (!k && checks > 1)
+		k = refuse(g, g->ev[i].e, "more than one check in a step");
+	if (!k)
+		fprintf(f, "%s%s", body, checks ? "" : "\tnext();\n");
+	free(body);
+	return k;
 }
 
 static const char *helpers_vars =
@@ -1369,8 +1475,7 @@ static const char *helpers_vars =
 "#define ANY_FD (-1000L)\t\t/* any fd: the number may differ */\n";
 
 static const char *helper_p =
-"\n/* DIR/name */\n"
-"static const char *P(const char *name)\n"
+"\nstatic const char *P(const char *name)\t/* DIR/name */\n"
 "{\n"
 "\tstatic __thread char b[4096];\n"
 "\n"
@@ -1379,8 +1484,7 @@ static const char *helper_p =
 "}\n";
 
 static const char *helper_p2 =
-"\n/* DIR/name, for the second path of a call */\n"
-"static const char *P2(const char *name)\n"
+"\nstatic const char *P2(const char *name)\t/* a call's second path */\n"
 "{\n"
 "\tstatic __thread char b[4096];\n"
 "\n"
@@ -1389,7 +1493,7 @@ static const char *helper_p2 =
 "}\n";
 
 static const char *helper_step =
-"\n/* One call at a time in the schedule's order: wait for step k ... */\n"
+"\n/* One call at a time, in the schedule's order: wait for turn k */\n"
 "static void step(unsigned k)\n"
 "{\n"
 "\tunsigned t;\n"
@@ -1398,53 +1502,48 @@ static const char *helper_step =
 "\t\tsyscall(SYS_futex, &turn, FUTEX_WAIT_PRIVATE, t, NULL, NULL, 0);\n"
 "}\n"
 "\n"
-"/* ... and pass the turn on. */\n"
-"static void next(void)\n"
+"static void next(void)\t/* pass the turn on */\n"
 "{\n"
 "\t__atomic_fetch_add(&turn, 1, __ATOMIC_RELEASE);\n"
 "\tsyscall(SYS_futex, &turn, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);\n"
 "}\n";
 
 static const char *helper_res =
-"\n/* Call of seq returned r (errno when -1); recorded: want, werr. */\n"
+"\n/* Call seq returned r (errno if -1), recorded want (werr); next turn */\n"
 "static void res(unsigned long seq, const char *call, long r, long want,\n"
 "\t\tint werr)\n"
 "{\n"
 "\tint e = r == -1 ? errno : 0;\n"
 "\n"
-"\tif (want == ANY_FD ? r >= 0 : r == want && e == werr)\n"
-"\t\treturn;\n"
-"\tif (fails++ >= 20)\n"
-"\t\treturn;\t/* enough said */\n"
-"\tif (seq)\n"
-"\t\tprintf(\"DIFF seq %lu %s: \", seq, call);\n"
-"\telse\n"
-"\t\tprintf(\"DIFF final %s: \", call);\t/* the size */\n"
-"\tprintf(\"returned %ld %s, recorded \", r, e ? strerror(e) : \"\");\n"
-"\tif (want == ANY_FD)\n"
-"\t\tprintf(\"an fd\\n\");\n"
-"\telse\n"
-"\t\tprintf(\"%ld %s\\n\", want, werr ? strerror(werr) : \"\");\n"
+"\tif ((want == ANY_FD ? r < 0 : r != want || e != werr) && fails++ < 20)\n"
+"\t\tprintf(\"DIFF seq %lu %s: returned %ld %s, recorded %s%ld %s\\n\",\n"
+"\t\t       seq, call, r, e ? strerror(e) : \"\", want == ANY_FD ?\n"
+"\t\t       \"an fd \" : \"\", want, werr ? strerror(werr) : \"\");\n"
+"\tnext();\n"
 "}\n";
 
 static const char *helper_same =
-"\n/* A read of n bytes that returned r into got: as recorded? */\n"
+"\n/* A read of seq (0: a final file) got r bytes: the n recorded ones? */\n"
 "static void same(unsigned long seq, const char *file, long off,\n"
 "\t\t const unsigned char *got, long r, const void *want, long n)\n"
 "{\n"
 "\tconst unsigned char *w = want;\n"
-"\tlong k;\n"
+"\tlong k = 0;\n"
+"\tchar at[4200];\n"
 "\n"
-"\tres(seq, seq ? \"read\" : file, r, n, 0);\n"
-"\tfor (k = 0; k < r && k < n && got[k] == w[k]; k++)\n"
-"\t\t;\n"
-"\tif (k >= r || k >= n || fails++ >= 20)\n"
-"\t\treturn;\n"
+"\twhile (k < r && k < n && got[k] == w[k])\n"
+"\t\tk++;\n"
 "\tif (seq)\n"
-"\t\tprintf(\"DIFF seq %lu read of %s at %ld: \", seq, file, off);\n"
+"\t\tsnprintf(at, sizeof(at), \"seq %lu read of %s at %ld\", seq, file, off);\n"
 "\telse\n"
-"\t\tprintf(\"DIFF final %s: \", file);\n"
-"\tprintf(\"byte %ld is 0x%02x, expected 0x%02x\\n\", k, got[k], w[k]);\n"
+"\t\tsnprintf(at, sizeof(at), \"final %s\", file);\n"
+"\tif (r != n && fails++ < 20)\n"
+"\t\tprintf(\"DIFF %s: returned %ld , recorded %ld\\n\", at, r, n);\n"
+"\tif (k < r && k < n && fails++ < 20)\n"
+"\t\tprintf(\"DIFF %s: byte %ld is 0x%02x, expected 0x%02x\\n\", at, k,\n"
+"\t\t       got[k], w[k]);\n"
+"\tif (seq)\n"
+"\t\tnext();\n"
 "}\n";
 
 static const char *helper_abuf =
@@ -1459,20 +1558,18 @@ static const char *helper_abuf =
 "}\n";
 
 static const char *helper_getbuf =
-"\nstruct buf {\n"
+"\n/* A thread's buffers: B for its calls, W for expected bytes */\n"
+"static __thread struct buf {\n"
 "\tvoid *mem;\n"
 "\tsize_t cap;\n"
-"};\n"
+"} B, W;\n"
 "\n"
-"/* A thread's buffer: n bytes at an address off modulo 4096, as recorded */\n"
+"/* n bytes at an address off modulo 4096, as recorded */\n"
 "static unsigned char *getbuf(struct buf *b, size_t n, size_t off)\n"
 "{\n"
-"\tif (n > b->cap) {\n"
-"\t\tfree(b->mem);\n"
-"\t\tif (posix_memalign(&b->mem, 4096, n + 4096))\n"
-"\t\t\texit(2);\n"
-"\t\tb->cap = n;\n"
-"\t}\n"
+"\tif (n > b->cap && (free(b->mem), b->cap = n,\n"
+"\t\t\t    posix_memalign(&b->mem, 4096, n + 4096)))\n"
+"\t\texit(2);\n"
 "\treturn (unsigned char *)b->mem + off;\n"
 "}\n";
 
@@ -1500,12 +1597,10 @@ static const char *helper_hash =
 "\t\t      const unsigned char *got, long r, unsigned long long want,\n"
 "\t\t      long n)\n"
 "{\n"
+"\tif (r == n && fnv1a(got, (size_t)n) != want && fails++ < 20)\n"
+"\t\tprintf(\"DIFF seq %lu read of %s: content hash %016llx, \"\n"
+"\t\t       \"expected %016llx\\n\", seq, file, fnv1a(got, n), want);\n"
 "\tres(seq, \"read\", r, n, 0);\n"
-"\tif (r != n || fnv1a(got, (size_t)n) == want)\n"
-"\t\treturn;\n"
-"\tfails++;\n"
-"\tprintf(\"DIFF seq %lu read of %s: content hash %016llx, expected \"\n"
-"\t       \"%016llx\\n\", seq, file, fnv1a(got, (size_t)r), want);\n"
 "}\n";
 
 static const char *helper_delay =
@@ -1635,6 +1730,15 @@ static const char *helper_mkdirs =
 "\t}\n"
 "}\n";
 
+/* DIR/@rp as a directory: a mkdir, or mkdirs() for a deeper one */
+static void mkdirs_code(FILE *f, const char *rp)
+{
+	if (strchr(rp, '/'))
+		fprintf(f, "\tmkdirs(\"%s\");\n", rp);
+	else
+		fprintf(f, "\tmkdir(P(\"%s\"), 0755);\n", rp);
+}
+
 /* Is @p (absolute) created by a successful mkdir of the trace? */
 static bool trace_makes(struct gen *g, const char *p)
 {
@@ -1689,7 +1793,7 @@ static void parent_dirs(struct gen *g, FILE *f, const char *p, char ***done,
 	}
 	*done = nd;
 	nd[(*ndone)++] = par;
-	fprintf(f, "\tmkdirs(\"%s\");\n", rel(g, par));
+	mkdirs_code(f, rel(g, par));
 }
 
 /* setup(): the recorded initial state. */
@@ -1724,8 +1828,9 @@ static int setup_code(struct gen *g, FILE *f)
 		const char *rp = rel(g, p);
 
 		if (S_ISDIR(st->mode)) {
-			fprintf(f, "\tmkdirs(\"%s\");\n\tchmod(P(\"%s\"), 0%o);\n",
-				rp, rp, st->mode & 07777);
+			mkdirs_code(f, rp);
+			fprintf(f, "\tchmod(P(\"%s\"), 0%o);\n", rp,
+				st->mode & 07777);
 		} else if (S_ISLNK(st->mode) && st->link) {
 			parent_dirs(g, f, p, &done, &ndone);
 			fprintf(f, "\tif (symlink(\"%s\", P(\"%s\")) < 0)\n"
@@ -1803,12 +1908,11 @@ static int setup_code(struct gen *g, FILE *f)
 	fprintf(out, "\n/* The initial state the trace recorded. */\n"
 		"static void setup(void)\n{\n");
 	if (strstr(body, "getbuf("))
-		fprintf(out, "\tstruct buf B = { 0 };\n\tunsigned char *b;\n");
+		fprintf(out, "\tunsigned char *b;\n");
 	if (strstr(body, "fd = "))
 		fprintf(out, "\tint fd;\n");
-	fprintf(out, "%s%s%s}\n", strstr(body, "getbuf(") ||
-		strstr(body, "fd = ") ? "\n" : "", body,
-		strstr(body, "getbuf(") ? "\tfree(B.mem);\n" : "");
+	fprintf(out, "%s%s}\n", strstr(body, "getbuf(") ||
+		strstr(body, "fd = ") ? "\n" : "", body);
 	free(body);
 	return 0;
 }
@@ -1854,7 +1958,7 @@ static int final_code(struct gen *g, FILE *f)
 				free(p);
 				return x;
 			}
-			if (n <= 64) {
+			if (n <= 128) {
 				fprintf(f, "\tfinal_file(\"%s\", 0%o, ", rp,
 					st->mode & 07777);
 				put_lit(f, b, n, "\t\t");
@@ -1873,9 +1977,8 @@ static int final_code(struct gen *g, FILE *f)
 	bool uw = strstr(body, "getbuf(") != NULL;
 
 	fprintf(out, "\n/* The final state of every touched file. */\n"
-		"static void check_final(void)\n{\n%s%s%s}\n",
-		uw ? "\tstruct buf W = { 0 };\n\tunsigned char *w;\n\n" : "",
-		body, uw ? "\tfree(W.mem);\n" : "");
+		"static void check_final(void)\n{\n%s%s}\n",
+		uw ? "\tunsigned char *w;\n\n" : "", body);
 	free(body);
 	return 0;
 }
@@ -1907,7 +2010,7 @@ static int thread_code(struct gen *g, FILE *f, uint32_t t, bool main)
 					eb, sizeof(eb)));
 		}
 		if (g->ev[i].step != NONE32)
-			k = event_code(g, b, i);
+			k = step_code(g, b, i);
 	}
 	fclose(b);
 	if (k < 0) {
@@ -1922,18 +2025,14 @@ static int thread_code(struct gen *g, FILE *f, uint32_t t, bool main)
 		"{\n", iorr_reader_thread(g->r, t)->tid, main ? " (main)" : "",
 		tn);
 	if (ub)
-		fprintf(f, "\tstruct buf B = { 0 };\n\tunsigned char *b;\n");
+		fprintf(f, "\tunsigned char *b;\n");
 	if (uw)
-		fprintf(f, "\tstruct buf W = { 0 };\n\tunsigned char *w;\n");
+		fprintf(f, "\tunsigned char *w;\n");
 	if (strstr(body, "sqe"))
 		fprintf(f, "\tstruct io_uring_sqe *sqe;\n");
 	if (strstr(body, "r = ") || strstr(body, ", r,"))
 		fprintf(f, "\tlong r;\n");
 	fprintf(f, "\n%s", body);
-	if (ub)
-		fprintf(f, "\tfree(B.mem);\n");
-	if (uw)
-		fprintf(f, "\tfree(W.mem);\n");
 	fprintf(f, "\treturn NULL;\n}\n");
 	free(body);
 	return 0;
@@ -2000,27 +2099,30 @@ static int c_program(struct gen *g, FILE *out, const char *cmdline,
 
 	/* header */
 	fprintf(out, "/*\n * Reproducer generated by iorr export-c from %s\n"
-		" * (%s).\n *\n", g->trace, cmdline);
+		" * (%s).\n", g->trace, cmdline);
 	fprintf(out, " * Schedule: %s", o->order == IORR_ORDER_RECORDED ?
 		"the recorded order" : o->order == IORR_ORDER_RANDOM ?
 		"seeded random order" : "seeded PCT order");
 	if (o->order != IORR_ORDER_RECORDED || o->jitter != IORR_JITTER_NONE)
 		fprintf(out, ", seed %" PRIu64, o->seed);
 	fprintf(out, "; one call at a time.\n"
-		" * Build: cc -o repro repro.c%s%s -lpthread\n"
-		" * Run:   ./repro DIR   (DIR stands for the recorded %s)\n"
-		" * Exit:  0 all results, reads and final files as expected; "
-		"1 a\n *        difference (printed as DIFF lines); 2 setup "
+		" * cc -o repro repro.c%s%s -lpthread && ./repro DIR  (DIR: the "
+		"recorded %s)\n"
+		" * Exit 0: as recorded; 1: differences (DIFF lines); 2: setup "
 		"failed.\n */\n", g->use_uring ? " -luring" : "",
 		g->use_aio ? " -laio" : "", g->base);
 	fprintf(out, "#define _GNU_SOURCE\n#include <errno.h>\n#include "
 		"<fcntl.h>\n#include <limits.h>\n#include <linux/futex.h>\n"
 		"#include <pthread.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
-		"#include <string.h>\n#include <sys/file.h>\n#include "
-		"<sys/stat.h>\n#include <sys/syscall.h>\n");
+		"#include <string.h>\n");
+	if (strstr(body, "flock("))
+		fprintf(out, "#include <sys/file.h>\n");
+	fprintf(out, "#include <sys/stat.h>\n#include <sys/syscall.h>\n");
 	if (g->use_iov)
 		fprintf(out, "#include <sys/uio.h>\n");
-	fprintf(out, "#include <time.h>\n#include <unistd.h>\n");
+	if (g->use_delay)
+		fprintf(out, "#include <time.h>\n");
+	fprintf(out, "#include <unistd.h>\n");
 	if (g->use_aio)
 		fprintf(out, "#include <libaio.h>\n");
 	if (g->use_uring)
@@ -2087,19 +2189,32 @@ static int c_program(struct gen *g, FILE *out, const char *cmdline,
 					used[h] = true;
 		}
 	/* "P(" is also in "P2(": P2 only when the code has it */
-	for (size_t h = 0; h < nh; h++)
-		if (used[h])
-			fputs(hs[h].text, out);
+	for (size_t h = 0; h < nh; h++) {
+		const char *t = hs[h].text, *w = strstr(t, "} B, W;");
+
+		if (!used[h])
+			continue;
+		if (w && !strstr(body, "&W") && !strstr(setup, "&W"))
+			/* no expected bytes in a buffer: W unused */
+			fprintf(out, "%.*s} B;%s", (int)(w - t), t, w + 7);
+		else
+			fputs(t, out);
+	}
 	free(glob);
+	unsigned nth = 0;
+
 	for (uint32_t t = 0; t < nthreads; t++)
 		if (t != main_t)
 			for (uint32_t i = 0; i < g->nev; i++)
 				if (g->ev[i].e->op == IORR_OP_thread_create &&
 				    g->ev[i].e->f[0] == t) {
-					fprintf(out, "static pthread_t th_%d;\n",
+					fprintf(out, "%s th_%d", nth++ ?
+						"," : "static pthread_t",
 						iorr_reader_thread(g->r, t)->tid);
 					break;
 				}
+	if (nth)
+		fprintf(out, ";\n");
 	fputs(setup, out);
 	fputs(body, out);
 	char tn[48];
@@ -2121,9 +2236,8 @@ static int c_program(struct gen *g, FILE *out, const char *cmdline,
 			    g->ev[i].e->f[0] == t) {
 				tname(g, t, tn, sizeof(tn));
 				fprintf(out, "\tif (pthread_create(&th_%s, NULL, "
-					"%s, NULL)) {\n\t\tperror(\"pthread_"
-					"create\");\n\t\treturn 2;\n\t}\n",
-					tn + 7, tn);
+					"%s, NULL))\n\t\treturn 2;\n", tn + 7,
+					tn);
 				break;
 			}
 	}
@@ -2165,7 +2279,8 @@ static int fio_log(struct gen *g, FILE *out)
 		const struct iorr_event *e = g->ev[i].e;
 
 		if ((e->op != IORR_OP_open && e->op != IORR_OP_openat &&
-		     e->op != IORR_OP_creat) || e->result < 0 || e->err)
+		     e->op != IORR_OP_creat && e->op != IORR_OP_fopen) ||
+		    e->result < 0 || e->err)
 			continue;
 		char p[1024];
 
@@ -2230,6 +2345,7 @@ static int fio_log(struct gen *g, FILE *out)
 		case IORR_OP_open:
 		case IORR_OP_openat:
 		case IORR_OP_creat:
+		case IORR_OP_fopen:
 			if (e->result < 1024) {
 				path_of(g, i, "path", fdt[e->result].name,
 					sizeof(fdt[0].name));
@@ -2248,11 +2364,17 @@ static int fio_log(struct gen *g, FILE *out)
 
 		switch (e->op) {
 		case IORR_OP_close:
+		case IORR_OP_fclose:
 			fprintf(out, "%" PRIu64 " %s close\n", ms, name);
 			fdt[fd].open = false;
 			break;
 		case IORR_OP_lseek:
 			fdt[fd].pos = e->result;
+			break;
+		case IORR_OP_fseek:
+			/* only the absolute form is followed */
+			if (fs(e, "whence") == SEEK_SET)
+				fdt[fd].pos = fs(e, "off");
 			break;
 		case IORR_OP_fsync:
 			fprintf(out, "%" PRIu64 " %s sync\n", ms, name);
@@ -2268,18 +2390,22 @@ static int fio_log(struct gen *g, FILE *out)
 			break;
 		default:
 			if ((d->cls != IORR_CLASS_READ &&
-			     d->cls != IORR_CLASS_WRITE) || !has(e, "buf") ||
+			     d->cls != IORR_CLASS_WRITE) ||
+			    (!has(e, "buf") && !has(e, "nmemb")) ||
 			    e->result <= 0)
 				break;
 			int64_t off = has(e, "off") ? fs(e, "off") : -1;
+			/* stdio counts items */
+			int64_t n = e->result * (has(e, "nmemb") ?
+						 fs(e, "size") : 1);
 
 			if (off < 0) {
 				off = fdt[fd].pos;
-				fdt[fd].pos += e->result;
+				fdt[fd].pos += n;
 			}
 			fprintf(out, "%" PRIu64 " %s %s %" PRId64 " %" PRId64
 				"\n", ms, name, d->cls == IORR_CLASS_READ ?
-				"read" : "write", off, e->result);
+				"read" : "write", off, n);
 			break;
 		}
 	}

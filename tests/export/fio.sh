@@ -6,14 +6,16 @@
 need_prog fio
 CR=${top_builddir:-.}/tests/workloads/counter_race
 [ -x "$CR" ] || skip "tests/workloads/counter_race not built"
-mkdir -p "$TMP/w" "$TMP/fio"
-# NOTE: stdout to /dev/null (not traced): export-c has no stdio yet.
+mkdir -p "$TMP/w" "$TMP/fio/w"
+# stdout is a traced file: the iolog leaves out the fds the program
+# inherited (fd_path), so fio's counts are the counter's preads and pwrites
 (cd "$TMP/w" && "$IORR" record -o "$TMP/cr.iorr" -- "$CR" -t 2 -n 20 . \
-	>/dev/null) 2>"$TMP/rec.log" || skip "iorr record failed"
+	>"$TMP/cr.stdout") 2>"$TMP/rec.log" || skip "iorr record failed"
+"$IORR" dump "$TMP/cr.iorr" | grep -q "fd_path(fd=1" || fail "stdout not traced"
 "$IORR" export-c --format fio -o "$TMP/cr.log" "$TMP/cr.iorr" ||
 	fail "export-c --format fio"
 head -1 "$TMP/cr.log" | grep -qx "fio version 3 iolog" || fail "no v3 header"
-grep -q "^0 counter add$" "$TMP/cr.log" || fail "no add action"
+grep -q "^0 w/counter add$" "$TMP/cr.log" || fail "no add action"
 reads=$("$IORR" dump "$TMP/cr.iorr" | grep -c ' pread(.*) = [1-9]')
 writes=$("$IORR" dump "$TMP/cr.iorr" | grep -c ' pwrite(.*) = [1-9]')
 (cd "$TMP/fio" && fio --name=replay --read_iolog="$TMP/cr.log" \

@@ -5,6 +5,7 @@ EXPORT_TESTS = \
 	tests/export/engines.sh \
 	tests/export/fault.sh \
 	tests/export/fio.sh \
-	tests/export/refuse.sh
+	tests/export/refuse.sh \
+	tests/export/stdio.sh
 TESTS += $(EXPORT_TESTS)
 EXTRA_DIST += $(EXPORT_TESTS) tests/export/export_lib.sh
