@@ -1,7 +1,7 @@
 #!/bin/sh
 # Real programs, recorded and replayed with zero divergences: every result,
 # every read and the final state of every file they touched (content,
-# size, mode) as recorded.  cp -r, tar c and tar x (files of modes 0600,
+# size, mode) as recorded.  cp -r, sqlite3 (WAL), tar c and tar x (files of modes 0600,
 # 0755 and 0640, set by tar's fchmod/chmod under its umask) in recorded and
 # free order; fio psync and libaio with crc32c verification in recorded,
 # free and a seeded random order (fio's cond_waits: issue #5).
@@ -63,6 +63,20 @@ if command -v tar >/dev/null 2>&1; then
 	# replayed under a umask that would give other modes: the replay
 	# uses the recorded one
 	(umask 077; replay tarx recorded free) || exit 1
+fi
+
+if command -v sqlite3 >/dev/null 2>&1; then
+	# WAL mode: the -shm file is a shared mapping (mmap_write at msync and
+	# munmap), fcntl locks on the database and the -shm file
+	{
+		echo "pragma journal_mode=wal; create table t(a, b); begin;"
+		for i in $(seq 1 500); do echo "insert into t values($i, 'row $i');"; done
+		echo "commit; update t set b = 'x' where a % 7 = 0;"
+		echo "delete from t where a % 11 = 0; select count(*) from t;"
+	} >sql
+	record sqlite sqlite3 db.sqlite ".read sql"
+	grep -q '^455$' "$TMP/sqlite.out" || fail "sqlite3: wrong count"
+	replay sqlite recorded free
 fi
 
 if command -v fio >/dev/null 2>&1; then
